@@ -1,0 +1,59 @@
+package io.cacheframework.backend.dummy;
+
+import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.Timeout;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Django's {@code DummyCache}: implements the cache interface and stores nothing, for development and tests. Keys
+ * are still made and validated, so key warnings appear as they would with a real cache; {@code add} reports success,
+ * reads miss, {@code incr} and {@code incrVersion} throw {@link java.util.NoSuchElementException}, and
+ * {@code getOrSet} computes every time.
+ *
+ * @since 0.1.0
+ */
+public class DummyCacheBackend extends AbstractCacheBackend {
+
+	/**
+	 * Create a backend.
+	 * @param settings the settings
+	 */
+	public DummyCacheBackend(CacheSettings settings) {
+		super(settings);
+	}
+
+	@Override
+	public String backendName() {
+		return "dummy";
+	}
+
+	@Override
+	protected @Nullable Object doGet(String key) {
+		return NOT_FOUND;
+	}
+
+	@Override
+	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
+	}
+
+	@Override
+	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
+		return true;
+	}
+
+	@Override
+	protected boolean doTouch(String key, Timeout timeout) {
+		return false;
+	}
+
+	@Override
+	protected boolean doDelete(String key) {
+		return false;
+	}
+
+	@Override
+	protected void doClear() {
+	}
+
+}

@@ -1,0 +1,107 @@
+package io.cacheframework.backend.locmem;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The data of one {@code location}, shared by every local-memory backend in the JVM configured with that location
+ * (Django's module-level {@code _caches[name]}).
+ *
+ * <p>Reads are lock-free; writes (which may cull) take one lock per store. LRU order is kept as an access stamp per
+ * entry, taken from a counter on every read hit and write: culling removes the entries with the smallest stamps,
+ * which is exactly the order of Django's {@code OrderedDict} with {@code move_to_end}.
+ */
+final class LocMemStore {
+
+	private static final Map<String, LocMemStore> stores = new ConcurrentHashMap<>();
+
+	final String location;
+
+	final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+	final ReentrantLock writeLock = new ReentrantLock();
+
+	private final AtomicLong ticks = new AtomicLong();
+
+	private int users;
+
+	private LocMemStore(String location) {
+		this.location = location;
+	}
+
+	static LocMemStore acquire(String location) {
+		return stores.compute(location, (name, store) -> {
+			LocMemStore result = (store != null) ? store : new LocMemStore(name);
+			result.users++;
+			return result;
+		});
+	}
+
+	void release() {
+		stores.computeIfPresent(this.location, (name, store) -> (--store.users <= 0) ? null : store);
+	}
+
+	long tick() {
+		return this.ticks.incrementAndGet();
+	}
+
+	/**
+	 * Remove {@code count} least recently used entries. Must hold the write lock.
+	 * @return how many were removed
+	 */
+	int removeLeastRecentlyUsed(int count) {
+		if (count <= 0) {
+			return 0;
+		}
+		Map.Entry<String, Entry>[] all = this.entries.entrySet().toArray(newArray(this.entries.size()));
+		Arrays.sort(all, Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().stamp));
+		int removed = 0;
+		for (int i = 0; i < Math.min(count, all.length); i++) {
+			if (this.entries.remove(all[i].getKey(), all[i].getValue())) {
+				removed++;
+			}
+		}
+		return removed;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map.Entry<String, Entry>[] newArray(int size) {
+		return new Map.Entry[size];
+	}
+
+	static final class Entry {
+
+		/**
+		 * The stored form: the value itself if immutable, a copy of a {@code byte[]}, or {@link Serialized}.
+		 */
+		final @Nullable Object value;
+
+		final long expiresAt;
+
+		volatile long stamp;
+
+		Entry(@Nullable Object value, long expiresAt, long stamp) {
+			this.value = value;
+			this.expiresAt = expiresAt;
+			this.stamp = stamp;
+		}
+
+		boolean isExpired(long now) {
+			return this.expiresAt != Long.MAX_VALUE && this.expiresAt <= now;
+		}
+
+	}
+
+	/**
+	 * A mutable value kept as bytes so that every read returns a fresh copy, as Django's pickling does.
+	 */
+	record Serialized(byte[] bytes) {
+	}
+
+}

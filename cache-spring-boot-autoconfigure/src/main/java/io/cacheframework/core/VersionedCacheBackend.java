@@ -1,0 +1,180 @@
+package io.cacheframework.core;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A view of a backend with another default version: Django's {@code version=} argument as an object. It shares
+ * the backend's store, settings and statistics; closing it does nothing.
+ */
+final class VersionedCacheBackend implements CacheBackend {
+
+	private final AbstractCacheBackend backend;
+
+	private final int version;
+
+	VersionedCacheBackend(AbstractCacheBackend backend, int version) {
+		this.backend = backend;
+		this.version = version;
+	}
+
+	@Override
+	public String alias() {
+		return this.backend.alias();
+	}
+
+	@Override
+	public @Nullable Object get(String key) {
+		return this.backend.get(key, null, this.version);
+	}
+
+	@Override
+	public <T> @Nullable T get(String key, Class<T> type) {
+		return AbstractCacheBackend.checkType(key, get(key), type);
+	}
+
+	@Override
+	public <T> @Nullable T getOrDefault(String key, @Nullable T defaultValue) {
+		return this.backend.get(key, defaultValue, this.version);
+	}
+
+	@Override
+	public void set(String key, @Nullable Object value) {
+		this.backend.set(key, value, Timeout.DEFAULT, this.version);
+	}
+
+	@Override
+	public void set(String key, @Nullable Object value, Timeout timeout) {
+		this.backend.set(key, value, timeout, this.version);
+	}
+
+	@Override
+	public boolean add(String key, @Nullable Object value) {
+		return this.backend.add(key, value, Timeout.DEFAULT, this.version);
+	}
+
+	@Override
+	public boolean add(String key, @Nullable Object value, Timeout timeout) {
+		return this.backend.add(key, value, timeout, this.version);
+	}
+
+	@Override
+	public <T> @Nullable T getOrSet(String key, Supplier<? extends @Nullable T> supplier) {
+		return this.backend.getOrSet(key, supplier, Timeout.DEFAULT, this.version);
+	}
+
+	@Override
+	public <T> @Nullable T getOrSet(String key, Supplier<? extends @Nullable T> supplier, Timeout timeout) {
+		return this.backend.getOrSet(key, supplier, timeout, this.version);
+	}
+
+	@Override
+	public boolean touch(String key) {
+		return this.backend.touch(key, Timeout.DEFAULT, this.version);
+	}
+
+	@Override
+	public boolean touch(String key, Timeout timeout) {
+		return this.backend.touch(key, timeout, this.version);
+	}
+
+	@Override
+	public boolean delete(String key) {
+		return this.backend.delete(key, this.version);
+	}
+
+	@Override
+	public boolean hasKey(String key) {
+		return this.backend.hasKey(key, this.version);
+	}
+
+	@Override
+	public Map<String, @Nullable Object> getMany(Collection<String> keys) {
+		return this.backend.getMany(keys, this.version);
+	}
+
+	@Override
+	public List<String> setMany(Map<String, ?> values) {
+		return this.backend.setMany(values, Timeout.DEFAULT, this.version);
+	}
+
+	@Override
+	public List<String> setMany(Map<String, ?> values, Timeout timeout) {
+		return this.backend.setMany(values, timeout, this.version);
+	}
+
+	@Override
+	public void deleteMany(Collection<String> keys) {
+		this.backend.deleteMany(keys, this.version);
+	}
+
+	@Override
+	public long incr(String key) {
+		return this.backend.incr(key, 1, this.version);
+	}
+
+	@Override
+	public long incr(String key, long delta) {
+		return this.backend.incr(key, delta, this.version);
+	}
+
+	@Override
+	public long decr(String key) {
+		return this.backend.incr(key, -1, this.version);
+	}
+
+	@Override
+	public long decr(String key, long delta) {
+		return this.backend.incr(key, -delta, this.version);
+	}
+
+	@Override
+	public int incrVersion(String key) {
+		return this.backend.incrVersion(key, 1, this.version);
+	}
+
+	@Override
+	public int incrVersion(String key, int delta) {
+		return this.backend.incrVersion(key, delta, this.version);
+	}
+
+	@Override
+	public int decrVersion(String key) {
+		return this.backend.incrVersion(key, -1, this.version);
+	}
+
+	@Override
+	public int decrVersion(String key, int delta) {
+		return this.backend.incrVersion(key, -delta, this.version);
+	}
+
+	@Override
+	public void clear() {
+		this.backend.clear();
+	}
+
+	@Override
+	public CacheBackend withVersion(int version) {
+		return new VersionedCacheBackend(this.backend, version);
+	}
+
+	@Override
+	public String makeKey(String key) {
+		return this.backend.makeKey(key, this.version);
+	}
+
+	@Override
+	public void close() {
+		// A view does not own the store.
+	}
+
+	@Override
+	public String toString() {
+		return this.backend + "[version=" + this.version + "]";
+	}
+
+}
