@@ -80,6 +80,8 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
+	private volatile @Nullable CacheOperationListener operationListener;
+
 	/**
 	 * Create a backend.
 	 * @param settings the cache's settings
@@ -263,6 +265,26 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 */
 	public final CacheStatistics statistics() {
 		return this.statistics;
+	}
+
+	/**
+	 * Report the duration of every store operation from now on (e.g. to Micrometer timers); {@code null} stops it.
+	 * Without a listener no clock is read.
+	 * @param listener the listener, or {@code null}
+	 */
+	public final void setOperationListener(@Nullable CacheOperationListener listener) {
+		this.operationListener = listener;
+	}
+
+	private long startTiming() {
+		return (this.operationListener != null) ? System.nanoTime() : 0L;
+	}
+
+	private void stopTiming(CacheOperation operation, long start) {
+		CacheOperationListener listener = this.operationListener;
+		if (start != 0L && listener != null) {
+			listener.operationCompleted(operation, System.nanoTime() - start);
+		}
 	}
 
 	// ---------------------------------------------------------------- keys
@@ -568,11 +590,15 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	@Override
 	public void clear() {
+		long start = startTiming();
 		try {
 			doClear();
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("clear", ex);
+		}
+		finally {
+			stopTiming(CacheOperation.CLEAR, start);
 		}
 	}
 
@@ -610,12 +636,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	final void set(String key, @Nullable Object value, Timeout timeout, int version) {
 		String made = makeAndValidateKey(key, version);
 		Timeout resolved = resolve(timeout);
+		long start = startTiming();
 		try {
 			doSet(made, value, resolved);
 			this.statistics.recordSets(1);
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("set", ex);
+		}
+		finally {
+			stopTiming(CacheOperation.SET, start);
 		}
 	}
 
@@ -625,6 +655,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	private boolean addMade(String made, @Nullable Object value, Timeout resolved) {
+		long start = startTiming();
 		try {
 			boolean added = doAdd(made, value, resolved);
 			if (added) {
@@ -635,6 +666,9 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		catch (CacheAccessException ex) {
 			storeFailed("add", ex);
 			return false;
+		}
+		finally {
+			stopTiming(CacheOperation.ADD, start);
 		}
 	}
 
@@ -696,6 +730,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	final boolean touch(String key, Timeout timeout, int version) {
 		String made = makeAndValidateKey(key, version);
+		long start = startTiming();
 		try {
 			return doTouch(made, resolve(timeout));
 		}
@@ -703,10 +738,14 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			storeFailed("touch", ex);
 			return false;
 		}
+		finally {
+			stopTiming(CacheOperation.TOUCH, start);
+		}
 	}
 
 	final boolean delete(String key, int version) {
 		String made = makeAndValidateKey(key, version);
+		long start = startTiming();
 		try {
 			boolean deleted = doDelete(made);
 			if (deleted) {
@@ -718,16 +757,23 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			storeFailed("delete", ex);
 			return false;
 		}
+		finally {
+			stopTiming(CacheOperation.DELETE, start);
+		}
 	}
 
 	final boolean hasKey(String key, int version) {
 		String made = makeAndValidateKey(key, version);
+		long start = startTiming();
 		try {
 			return doHasKey(made);
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("hasKey", ex);
 			return false;
+		}
+		finally {
+			stopTiming(CacheOperation.HAS_KEY, start);
 		}
 	}
 
@@ -737,12 +783,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			return Collections.emptyMap();
 		}
 		Map<String, @Nullable Object> found;
+		long start = startTiming();
 		try {
 			found = doGetMany(new ArrayList<>(callerKeys.keySet()));
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("getMany", ex);
 			found = Collections.emptyMap();
+		}
+		finally {
+			stopTiming(CacheOperation.GET_MANY, start);
 		}
 		Map<String, @Nullable Object> result = new LinkedHashMap<>();
 		for (Map.Entry<String, String> entry : callerKeys.entrySet()) {
@@ -765,12 +815,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			made.put(entry.getKey(), values.get(entry.getValue()));
 		}
 		List<String> failedMade;
+		long start = startTiming();
 		try {
 			failedMade = doSetMany(made, resolve(timeout));
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("setMany", ex);
 			failedMade = new ArrayList<>(made.keySet());
+		}
+		finally {
+			stopTiming(CacheOperation.SET_MANY, start);
 		}
 		List<String> failed = new ArrayList<>(failedMade.size());
 		for (String key : failedMade) {
@@ -785,16 +839,21 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		if (callerKeys.isEmpty()) {
 			return;
 		}
+		long start = startTiming();
 		try {
 			doDeleteMany(new ArrayList<>(callerKeys.keySet()));
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("deleteMany", ex);
 		}
+		finally {
+			stopTiming(CacheOperation.DELETE_MANY, start);
+		}
 	}
 
 	final long incr(String key, long delta, int version) {
 		String made = makeAndValidateKey(key, version);
+		long start = startTiming();
 		try {
 			return doIncr(made, key, delta);
 		}
@@ -804,6 +863,9 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			NoSuchElementException notFound = notFound(key);
 			notFound.initCause(ex);
 			throw notFound;
+		}
+		finally {
+			stopTiming(CacheOperation.INCR, start);
 		}
 	}
 
@@ -827,12 +889,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	private @Nullable Object read(String made, String operation) {
+		long start = startTiming();
 		try {
 			return doGet(made);
 		}
 		catch (CacheAccessException ex) {
 			storeFailed(operation, ex);
 			return NOT_FOUND;
+		}
+		finally {
+			stopTiming(CacheOperation.GET, start);
 		}
 	}
 

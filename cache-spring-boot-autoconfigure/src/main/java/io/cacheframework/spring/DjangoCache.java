@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.cacheframework.core.CacheBackend;
@@ -51,6 +52,15 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	private final CacheBackend backend;
 
 	private final @Nullable String namespace;
+
+	// Counted here because a namespace shares its backend's statistics with the default alias and every other name.
+	private final LongAdder hits = new LongAdder();
+
+	private final LongAdder misses = new LongAdder();
+
+	private final LongAdder puts = new LongAdder();
+
+	private final LongAdder evictions = new LongAdder();
 
 	/**
 	 * A cache that is the whole of a backend (the name is an alias).
@@ -96,8 +106,10 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	protected @Nullable Object lookup(Object key) {
 		Object value = this.backend.getOrDefault(backendKey(key), MISS);
 		if (value == MISS) {
+			this.misses.increment();
 			return null;
 		}
+		this.hits.increment();
 		return (value != null) ? value : NullValue.INSTANCE;
 	}
 
@@ -105,7 +117,9 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
 		String backendKey = backendKey(key);
-		return (T) this.backend.getOrSet(backendKey, () -> {
+		boolean[] loaded = new boolean[1];
+		T value = (T) this.backend.getOrSet(backendKey, () -> {
+			loaded[0] = true;
 			try {
 				return valueLoader.call();
 			}
@@ -113,6 +127,8 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 				throw new ValueRetrievalException(key, valueLoader, ex);
 			}
 		});
+		countLoad(loaded[0]);
+		return value;
 	}
 
 	@Override
@@ -124,19 +140,38 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
-		return CompletableFuture.supplyAsync(() -> (T) this.backend.getOrSet(backendKey(key),
-				() -> valueLoader.get().join()));
+		return CompletableFuture.supplyAsync(() -> {
+			boolean[] loaded = new boolean[1];
+			T value = (T) this.backend.getOrSet(backendKey(key), () -> {
+				loaded[0] = true;
+				return valueLoader.get().join();
+			});
+			countLoad(loaded[0]);
+			return value;
+		});
+	}
+
+	private void countLoad(boolean loaded) {
+		if (loaded) {
+			this.misses.increment();
+			this.puts.increment();
+		}
+		else {
+			this.hits.increment();
+		}
 	}
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
 		this.backend.set(backendKey(key), value, Timeout.DEFAULT);
+		this.puts.increment();
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		String backendKey = backendKey(key);
 		if (this.backend.add(backendKey, value)) {
+			this.puts.increment();
 			return null;
 		}
 		Object existing = this.backend.getOrDefault(backendKey, MISS);
@@ -145,12 +180,16 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public void evict(Object key) {
-		this.backend.delete(backendKey(key));
+		evictIfPresent(key);
 	}
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		return this.backend.delete(backendKey(key));
+		boolean evicted = this.backend.delete(backendKey(key));
+		if (evicted) {
+			this.evictions.increment();
+		}
+		return evicted;
 	}
 
 	@Override
@@ -167,6 +206,39 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	public boolean invalidate() {
 		clear();
 		return true;
+	}
+
+	/**
+	 * Lookups through this cache that found a value ({@code @Cacheable} hits); the backend's own statistics also
+	 * count low-level API calls.
+	 * @return the count
+	 */
+	public long getHitCount() {
+		return this.hits.sum();
+	}
+
+	/**
+	 * Lookups through this cache that found nothing.
+	 * @return the count
+	 */
+	public long getMissCount() {
+		return this.misses.sum();
+	}
+
+	/**
+	 * Values stored through this cache (puts, and values loaded on a miss).
+	 * @return the count
+	 */
+	public long getPutCount() {
+		return this.puts.sum();
+	}
+
+	/**
+	 * Keys evicted through this cache ({@code @CacheEvict}) that were present.
+	 * @return the count
+	 */
+	public long getEvictionCount() {
+		return this.evictions.sum();
 	}
 
 	/**

@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.cacheframework.core.Caches;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +34,8 @@ public class DjangoCacheManager implements CacheManager {
 
 	private final Set<String> names = Collections.synchronizedSet(new LinkedHashSet<>());
 
+	private final CopyOnWriteArrayList<Consumer<? super DjangoCache>> creationListeners = new CopyOnWriteArrayList<>();
+
 	/**
 	 * Create a manager; every alias is available as a cache at once.
 	 * @param caches the configured caches
@@ -49,10 +53,28 @@ public class DjangoCacheManager implements CacheManager {
 		if (cache != null) {
 			return cache;
 		}
-		return this.cacheMap.computeIfAbsent(name, (key) -> {
+		boolean[] created = new boolean[1];
+		cache = this.cacheMap.computeIfAbsent(name, (key) -> {
 			this.names.add(key);
+			created[0] = true;
 			return createCache(key);
 		});
+		if (created[0]) {
+			// Outside computeIfAbsent: a listener (e.g. meter binding) must not run under the map's lock.
+			for (Consumer<? super DjangoCache> listener : this.creationListeners) {
+				listener.accept(cache);
+			}
+		}
+		return cache;
+	}
+
+	/**
+	 * Be told of every cache created from now on (names first used after startup), e.g. to bind its meters; caches
+	 * that already exist are not reported.
+	 * @param listener called once per new cache, on the thread that first asked for it
+	 */
+	public void addCacheCreationListener(Consumer<? super DjangoCache> listener) {
+		this.creationListeners.add(Objects.requireNonNull(listener, "listener must not be null"));
 	}
 
 	/**

@@ -1,6 +1,10 @@
 package io.cacheframework.backend.dummy;
 
+import java.util.List;
+import java.util.Map;
+
 import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public class DummyCacheBackend extends AbstractCacheBackend {
+public class DummyCacheBackend extends AbstractCacheBackend implements CacheInspection {
 
 	/**
 	 * Create a backend.
@@ -54,6 +58,29 @@ public class DummyCacheBackend extends AbstractCacheBackend {
 
 	@Override
 	protected void doClear() {
+	}
+
+
+	// ---------------------------------------------------------------- inspection (Actuator)
+
+	@Override
+	public List<KeyInfo> inspectKeys(int limit) {
+		return List.of();
+	}
+
+	@Override
+	public Long entryCount() {
+		return 0L;
+	}
+
+	@Override
+	public Long byteCount() {
+		return 0L;
+	}
+
+	@Override
+	public List<ComponentHealth> checkHealth() {
+		return List.of(ComponentHealth.up("dummy", Map.of("stores", "nothing")));
 	}
 
 }

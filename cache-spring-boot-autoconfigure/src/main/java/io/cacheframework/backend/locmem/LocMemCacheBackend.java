@@ -3,6 +3,7 @@ package io.cacheframework.backend.locmem;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,6 +11,10 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -17,6 +22,7 @@ import java.util.UUID;
 import io.cacheframework.backend.locmem.LocMemStore.Entry;
 import io.cacheframework.backend.locmem.LocMemStore.Serialized;
 import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
@@ -36,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public class LocMemCacheBackend extends AbstractCacheBackend {
+public class LocMemCacheBackend extends AbstractCacheBackend implements CacheInspection {
 
 	private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class, Long.class, Short.class,
 			Byte.class, Character.class, Boolean.class, Double.class, Float.class, BigDecimal.class, BigInteger.class,
@@ -259,6 +265,78 @@ public class LocMemCacheBackend extends AbstractCacheBackend {
 			}
 		}
 		return value;
+	}
+
+
+	// ---------------------------------------------------------------- inspection (Actuator)
+
+	/**
+	 * The shared store's keys, most recently used first, without copying or deserializing any value. Sizes are the
+	 * bytes kept for serialized values and {@code byte[]}, the UTF-8 length of strings, and the decimal length of
+	 * other immutable values.
+	 */
+	@Override
+	public List<KeyInfo> inspectKeys(int limit) {
+		long now = now();
+		List<Map.Entry<String, Entry>> live = new ArrayList<>();
+		for (Map.Entry<String, Entry> entry : this.store.entries.entrySet()) {
+			if (!entry.getValue().isExpired(now)) {
+				live.add(entry);
+			}
+		}
+		live.sort(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().stamp).reversed());
+		List<KeyInfo> keys = new ArrayList<>(Math.min(limit, live.size()));
+		for (Map.Entry<String, Entry> entry : live.subList(0, Math.min(Math.max(limit, 0), live.size()))) {
+			Entry value = entry.getValue();
+			keys.add(new KeyInfo(entry.getKey(), storedSize(value.value),
+					(value.expiresAt != Long.MAX_VALUE) ? Instant.ofEpochMilli(value.expiresAt) : null));
+		}
+		return keys;
+	}
+
+	@Override
+	public Long entryCount() {
+		return (long) this.store.entries.size();
+	}
+
+	/**
+	 * An estimate: the sum of {@link #inspectKeys(int) key sizes} and key lengths, without JVM object overhead.
+	 */
+	@Override
+	public Long byteCount() {
+		long bytes = 0;
+		for (Map.Entry<String, Entry> entry : this.store.entries.entrySet()) {
+			bytes += entry.getKey().length() + storedSize(entry.getValue().value);
+		}
+		return bytes;
+	}
+
+	@Override
+	public Map<String, Object> inspectionDetails() {
+		return Map.of("maxEntries", this.maxEntries, "cullFrequency", this.cullFrequency);
+	}
+
+	@Override
+	public List<ComponentHealth> checkHealth() {
+		// Process memory cannot be unreachable: report what an operator wants to see next to "UP".
+		return List.of(ComponentHealth.up("memory", Map.of("location", this.store.location, "entries",
+				this.store.entries.size(), "maxEntries", this.maxEntries)));
+	}
+
+	private static long storedSize(@Nullable Object stored) {
+		if (stored == null) {
+			return 0;
+		}
+		if (stored instanceof Serialized serialized) {
+			return serialized.bytes().length;
+		}
+		if (stored instanceof byte[] bytes) {
+			return bytes.length;
+		}
+		if (stored instanceof String text) {
+			return text.getBytes(StandardCharsets.UTF_8).length;
+		}
+		return String.valueOf(stored).length();
 	}
 
 }

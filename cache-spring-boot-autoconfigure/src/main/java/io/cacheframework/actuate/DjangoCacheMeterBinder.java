@@ -1,0 +1,129 @@
+package io.cacheframework.actuate;
+
+import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheInspection;
+import io.cacheframework.core.CacheStatistics;
+import io.cacheframework.spring.DjangoCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Micrometer's standard cache meters ({@code cache.gets{result=hit|miss}}, {@code cache.puts},
+ * {@code cache.evictions}, {@code cache.size}) for a {@link DjangoCache}.
+ *
+ * <p>A cache named like an alias reports its backend's statistics, so low-level API calls
+ * ({@code caches.get("default").get(..)}) count as well as {@code @Cacheable}; evictions are the entries the backend
+ * culled; the size is the store's entry count where the backend can count it ({@link CacheInspection}). It also
+ * registers {@code cache.removals} (keys deleted) and {@code cache.errors} (failed store accesses, treated as misses).
+ *
+ * <p>A namespaced cache (any other name, inside the default backend) reports its own counters: lookups and puts
+ * through that name, and evictions as keys removed by {@code @CacheEvict}; it has no size of its own.
+ *
+ * @since 0.1.0
+ */
+public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
+
+	/**
+	 * Create a binder.
+	 * @param cache the cache
+	 * @param tags tags for every meter (the cache name is added as {@code cache})
+	 */
+	public DjangoCacheMeterBinder(DjangoCache cache, Iterable<Tag> tags) {
+		super(cache, cache.getName(), tags);
+	}
+
+	@Override
+	protected @Nullable Long size() {
+		DjangoCache cache = getCache();
+		if (cache == null || cache.isNamespaced() || !(cache.getNativeCache() instanceof CacheInspection inspection)) {
+			return null;
+		}
+		try {
+			return inspection.entryCount();
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	protected long hitCount() {
+		DjangoCache cache = getCache();
+		if (cache == null) {
+			return 0;
+		}
+		CacheStatistics statistics = backendStatistics(cache);
+		return (statistics != null) ? statistics.hits() : cache.getHitCount();
+	}
+
+	@Override
+	protected Long missCount() {
+		DjangoCache cache = getCache();
+		if (cache == null) {
+			return 0L;
+		}
+		CacheStatistics statistics = backendStatistics(cache);
+		return (statistics != null) ? statistics.misses() : cache.getMissCount();
+	}
+
+	@Override
+	protected Long evictionCount() {
+		DjangoCache cache = getCache();
+		if (cache == null) {
+			return 0L;
+		}
+		CacheStatistics statistics = backendStatistics(cache);
+		return (statistics != null) ? statistics.evictions() : cache.getEvictionCount();
+	}
+
+	@Override
+	protected long putCount() {
+		DjangoCache cache = getCache();
+		if (cache == null) {
+			return 0;
+		}
+		CacheStatistics statistics = backendStatistics(cache);
+		return (statistics != null) ? statistics.sets() : cache.getPutCount();
+	}
+
+	@Override
+	protected void bindImplementationSpecificMetrics(MeterRegistry registry) {
+		DjangoCache cache = getCache();
+		if (cache == null || backendStatistics(cache) == null) {
+			return;
+		}
+		FunctionCounter.builder("cache.removals", cache, (c) -> statistic(c, Statistic.DELETES))
+			.tags(getTagsWithCacheName())
+			.description("Keys deleted from the cache")
+			.register(registry);
+		FunctionCounter.builder("cache.errors", cache, (c) -> statistic(c, Statistic.ERRORS))
+			.tags(getTagsWithCacheName())
+			.description("Failed store accesses, each treated as a miss or a skipped write")
+			.register(registry);
+	}
+
+	private static double statistic(DjangoCache cache, Statistic statistic) {
+		CacheStatistics statistics = backendStatistics(cache);
+		if (statistics == null) {
+			return 0;
+		}
+		return (statistic == Statistic.DELETES) ? statistics.deletes() : statistics.errors();
+	}
+
+	private static @Nullable CacheStatistics backendStatistics(DjangoCache cache) {
+		if (!cache.isNamespaced() && cache.getNativeCache() instanceof AbstractCacheBackend backend) {
+			return backend.statistics();
+		}
+		return null;
+	}
+
+	private enum Statistic {
+
+		DELETES, ERRORS
+
+	}
+
+}

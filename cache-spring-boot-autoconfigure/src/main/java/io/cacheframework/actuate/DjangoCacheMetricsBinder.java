@@ -1,0 +1,76 @@
+package io.cacheframework.actuate;
+
+import java.util.Map;
+import java.util.Objects;
+
+import io.cacheframework.spring.DjangoCache;
+import io.cacheframework.spring.DjangoCacheManager;
+import io.micrometer.core.instrument.Tag;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
+import org.springframework.util.StringUtils;
+
+/**
+ * Binds meters that Spring Boot's startup-only cache metrics miss, once every singleton exists:
+ * every {@link DjangoCache} created after startup (a Spring cache name first used later), and caches created while
+ * the context started, through Boot's {@link CacheMetricsRegistrar} with the tags Boot uses ({@code cache.manager},
+ * {@code name}, {@code cache}).
+ *
+ * @since 0.1.0
+ */
+public class DjangoCacheMetricsBinder implements SmartInitializingSingleton {
+
+	private static final String CACHE_MANAGER_SUFFIX = "cacheManager";
+
+	private final ConfigurableListableBeanFactory beanFactory;
+
+	private final ObjectProvider<CacheMetricsRegistrar> registrar;
+
+	/**
+	 * Create the binder.
+	 * @param beanFactory where to find the cache managers and caches
+	 * @param registrar Boot's registrar, if cache metrics are on
+	 */
+	public DjangoCacheMetricsBinder(ConfigurableListableBeanFactory beanFactory,
+			ObjectProvider<CacheMetricsRegistrar> registrar) {
+		this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory must not be null");
+		this.registrar = registrar;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		CacheMetricsRegistrar cacheMetricsRegistrar = this.registrar.getIfAvailable();
+		if (cacheMetricsRegistrar != null) {
+			Map<String, DjangoCacheManager> managers = this.beanFactory.getBeansOfType(DjangoCacheManager.class);
+			managers.forEach((beanName, manager) -> bindManager(cacheMetricsRegistrar, beanName, manager));
+		}
+	}
+
+	private void bindManager(CacheMetricsRegistrar cacheMetricsRegistrar, String beanName, DjangoCacheManager manager) {
+		Tag managerTag = Tag.of("cache.manager", managerName(beanName));
+		// Listen first, then bind what exists: a cache created in between is bound twice, which the registry
+		// tolerates (it returns the meters already registered), rather than never.
+		manager.addCacheCreationListener((cache) -> cacheMetricsRegistrar.bindCacheToRegistry(cache, managerTag));
+		for (String name : manager.getCacheNames()) {
+			DjangoCache cache = manager.getCache(name);
+			if (cache != null) {
+				cacheMetricsRegistrar.bindCacheToRegistry(cache, managerTag);
+			}
+		}
+	}
+
+	/**
+	 * Boot's rule: the bean name without a {@code cacheManager} suffix, unless that leaves nothing.
+	 */
+	static String managerName(String beanName) {
+		if (beanName.length() > CACHE_MANAGER_SUFFIX.length()
+				&& StringUtils.endsWithIgnoreCase(beanName, CACHE_MANAGER_SUFFIX)) {
+			return beanName.substring(0, beanName.length() - CACHE_MANAGER_SUFFIX.length());
+		}
+		return beanName;
+	}
+
+}
