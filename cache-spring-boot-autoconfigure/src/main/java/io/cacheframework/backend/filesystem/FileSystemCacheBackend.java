@@ -93,6 +93,17 @@ public class FileSystemCacheBackend extends AbstractCacheBackend {
 	}
 
 	/**
+	 * Create a backend with the default options.
+	 * @param settings the settings; {@code location} is the absolute directory
+	 * @param serializer turns values into bytes and back
+	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
+	 * unsafe
+	 */
+	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer) {
+		this(settings, serializer, new Options());
+	}
+
+	/**
 	 * Create a backend.
 	 * @param settings the settings; {@code location} is the absolute directory
 	 * @param serializer turns values into bytes and back
@@ -165,7 +176,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend {
 		}
 		catch (UnreadableValueException ex) {
 			unreadableEntry(key, ex);
-			removeIfStillBad(target);
+			removeIfStillBad(target, stored);
 			return NOT_FOUND;
 		}
 	}
@@ -185,21 +196,24 @@ public class FileSystemCacheBackend extends AbstractCacheBackend {
 	private Object miss(Target target, Stored stored) {
 		if (stored.status == Status.CORRUPT) {
 			unreadableEntry(target.key, stored.failure);
-			removeIfStillBad(target);
+			removeIfStillBad(target, null);
 		}
 		else if (stored.status == Status.EXPIRED) {
-			removeIfStillBad(target);
+			removeIfStillBad(target, null);
 		}
 		return NOT_FOUND;
 	}
 
 	/**
 	 * Remove an expired or bad file, unless a writer has replaced it since it was read.
+	 * @param undecodable a well-formed entry whose value could not be read (refused class, bad zlib data), to be
+	 * removed if the file still holds exactly it
 	 */
-	private void removeIfStillBad(Target target) {
+	private void removeIfStillBad(Target target, @Nullable Stored undecodable) {
 		try (Held held = this.directory.lockStripe(target.stripe)) {
 			Stored again = read(target, now());
-			if (again.status == Status.EXPIRED || again.status == Status.CORRUPT) {
+			if (again.status == Status.EXPIRED || again.status == Status.CORRUPT
+					|| (undecodable != null && again.sameAs(undecodable))) {
 				deleteFile(target.path);
 			}
 		}
@@ -683,6 +697,11 @@ public class FileSystemCacheBackend extends AbstractCacheBackend {
 			this.header = header;
 			this.body = body;
 			this.failure = failure;
+		}
+
+		boolean sameAs(Stored other) {
+			return this.status == Status.OK && other.status == Status.OK && this.header.equals(other.header)
+					&& Arrays.equals(this.body, other.body);
 		}
 
 		byte[] payload() {
