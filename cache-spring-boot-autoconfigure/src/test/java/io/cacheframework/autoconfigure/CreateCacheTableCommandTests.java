@@ -156,7 +156,7 @@ class CreateCacheTableCommandTests {
 				"app.caches.default.options.read-datasource=cacheReplica", "app.caches.second.backend=database",
 				"app.caches.second.location=my_cache_table", "app.caches.other.backend=database",
 				"app.caches.other.location=other_cache_table", "app.caches.other.options.datasource=otherDb",
-				"spring.main.banner-mode=off", "logging.level.root=warn");
+				"spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=warn");
 	}
 
 	private String stdout() {
