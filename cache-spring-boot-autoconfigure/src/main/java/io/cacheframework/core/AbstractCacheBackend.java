@@ -422,7 +422,12 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	protected static Number addToNumber(@Nullable Object current, long delta, String key) {
 		if (current instanceof Integer || current instanceof Short || current instanceof Byte) {
 			long result = ((Number) current).longValue() + delta;
-			return (result == (int) result) ? Integer.valueOf((int) result) : Long.valueOf(result);
+			// Not a conditional expression: "cond ? Integer : Long" unboxes and promotes both to long, so it would
+			// always return a Long.
+			if (result == (int) result) {
+				return Integer.valueOf((int) result);
+			}
+			return Long.valueOf(result);
 		}
 		if (current instanceof Long value) {
 			return Math.addExact(value, delta);
