@@ -121,7 +121,8 @@ final class SpyTransport implements MemcachedTransport {
 			boolean all = true;
 			for (MemcachedClient client : this.clients) {
 				for (MemcachedNode node : client.getConnection().getLocator().getAll()) {
-					all &= node.isActive();
+					// A refused connect has already been queued for a retry (the count starts at 1): no point waiting.
+					all &= node.isActive() || node.getReconnectCount() > 1;
 				}
 			}
 			if (all) {
@@ -459,8 +460,14 @@ final class SpyTransport implements MemcachedTransport {
 		for (MemcachedClient client : this.clients) {
 			if (client != null) {
 				try {
-					// Ops already queued get a moment to finish; the I/O thread then ends.
-					client.shutdown(this.timeoutMillis, TimeUnit.MILLISECONDS);
+					// No call is ever left in flight (every call waits for its result), so nothing is lost by not
+					// draining the queues, which would wait out the timeout for a dead server.
+					client.shutdown();
+					// And wait for the I/O thread to end, so that closing a context leaves no thread behind.
+					client.getConnection().join(1000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
 				}
 				catch (RuntimeException ex) {
 					// Closing anyway.

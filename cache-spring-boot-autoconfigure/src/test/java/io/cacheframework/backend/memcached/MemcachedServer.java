@@ -48,6 +48,13 @@ final class MemcachedServer implements AutoCloseable {
 		return server;
 	}
 
+	/** Start a memcached on a given loopback port. */
+	static MemcachedServer startOnPort(int port, String... extraArgs) {
+		MemcachedServer server = new MemcachedServer(port, null, List.of(extraArgs));
+		server.launch();
+		return server;
+	}
+
 	/** Start a memcached listening on a unix socket in a fresh temporary directory. */
 	static MemcachedServer startUnix(String... extraArgs) {
 		try {
