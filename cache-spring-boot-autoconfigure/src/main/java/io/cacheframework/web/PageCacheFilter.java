@@ -32,7 +32,8 @@ public class PageCacheFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		PageCachingResponseWrapper wrapper = new PageCachingResponseWrapper(response, this.pageCache.maxBodySize());
+		PageCachingResponseWrapper wrapper = new PageCachingResponseWrapper(response, this.pageCache.maxBodySize(),
+				"HEAD".equals(request.getMethod()));
 		request.setAttribute(PageCache.WRAPPER_ATTRIBUTE, wrapper);
 		chain.doFilter(request, wrapper);
 		if (request.isAsyncStarted()) {

@@ -36,9 +36,12 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	private long declaredLength = -1;
 
-	PageCachingResponseWrapper(HttpServletResponse response, long maxBodySize) {
+	private final boolean head;
+
+	PageCachingResponseWrapper(HttpServletResponse response, long maxBodySize, boolean head) {
 		super(response);
 		this.maxBodySize = maxBodySize;
+		this.head = head;
 	}
 
 	/**
@@ -90,7 +93,8 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 				response.setContentLengthLong(this.declaredLength);
 			}
 		}
-		if (size > 0) {
+		if (size > 0 && !this.head) {
+			// A HEAD response announces the length but has no body (Servlet 6.1 leaves this to the container).
 			this.buffer.writeTo(response.getOutputStream());
 			this.buffer.reset();
 		}
@@ -247,7 +251,9 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	private synchronized void write(byte[] bytes, int off, int len) throws IOException {
 		if (this.passThrough) {
-			getResponse().getOutputStream().write(bytes, off, len);
+			if (!this.head) {
+				getResponse().getOutputStream().write(bytes, off, len);
+			}
 			return;
 		}
 		this.buffer.write(bytes, off, len);

@@ -1,6 +1,7 @@
 package io.cacheframework.web;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,6 +12,7 @@ import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.DefaultCaches;
 import io.cacheframework.web.DefaultPageCacheSettingsResolver.PathRule;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -55,6 +57,11 @@ final class PageCacheTestSupport {
 
 	PageCacheTestSupport(String store, @Nullable PageCacheSettings siteWide, List<PathRule> rules, long maxBodySize,
 			@Nullable Caches caches) {
+		this(store, siteWide, rules, maxBodySize, caches, List.of());
+	}
+
+	PageCacheTestSupport(String store, @Nullable PageCacheSettings siteWide, List<PathRule> rules, long maxBodySize,
+			@Nullable Caches caches, List<String> allowedHosts, Filter... filtersBefore) {
 		this.defaultCache = new LocMemCacheBackend(
 				CacheSettings.builder("default").location(store + "-default").clock(this.clock).build());
 		this.otherCache = new LocMemCacheBackend(
@@ -68,11 +75,14 @@ final class PageCacheTestSupport {
 			.keys(new PageCacheKeys(false, false))
 			.clock(this.clock)
 			.maxBodySize(maxBodySize)
+			.allowedHosts(allowedHosts)
 			.build();
+		List<Filter> filters = new ArrayList<>(List.of(filtersBefore));
+		filters.add(new PageCacheFilter(this.pageCache));
 		this.mvc = MockMvcBuilders.standaloneSetup(this.probe)
 			.addInterceptors(new UpdateCacheInterceptor(this.pageCache), new FetchFromCacheInterceptor(this.pageCache),
 					new CacheHeadersInterceptor(this.clock))
-			.addFilters(new PageCacheFilter(this.pageCache))
+			.addFilters(filters.toArray(new Filter[0]))
 			.build();
 	}
 
@@ -227,6 +237,21 @@ final class PageCacheTestSupport {
 		@NeverCache
 		String never() {
 			return body("never");
+		}
+
+		@GetMapping({ "/account", "/account/**", "/account.json" })
+		String account(HttpServletRequest request) {
+			Object user = request.getSession().getAttribute("user");
+			return body("account user=" + user);
+		}
+
+		@GetMapping("/strict")
+		ResponseEntity<String> strict(@RequestHeader(name = "X-Big", required = false) String big,
+				@RequestHeader(name = "X-HTTP-Method-Override", required = false) String override) {
+			if ((big != null && big.length() > 8192) || (big != null && big.indexOf(7) >= 0) || override != null) {
+				return ResponseEntity.badRequest().body(body("rejected"));
+			}
+			return ResponseEntity.ok(body("strict"));
 		}
 
 		@GetMapping("/ruled/a")
