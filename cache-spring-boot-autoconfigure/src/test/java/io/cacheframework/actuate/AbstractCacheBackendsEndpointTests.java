@@ -18,27 +18,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The {@code cachebackends} endpoint, its health component and the cache meters, run against one real backend
- * configured as the {@code default} alias by each subclass ({@code @SpringBootTest(properties = ...)}).
+ * configured as the {@code default} alias by each subclass ({@code @SpringBootTest(classes =
+ * ObservabilityTestApplication.class, properties = ...)}). Public so that each backend's package can run it.
  */
 @AutoConfigureMockMvc
-abstract class AbstractCacheBackendsEndpointTests {
+public abstract class AbstractCacheBackendsEndpointTests {
 
-	static final String EXPOSE_ALL = "management.endpoints.web.exposure.include=*";
+	public static final String EXPOSE_ALL = "management.endpoints.web.exposure.include=*";
 
-	static final String SHOW_DETAILS = "management.endpoint.health.show-details=always";
-
-	@Autowired
-	MockMvcTester mvc;
+	public static final String SHOW_DETAILS = "management.endpoint.health.show-details=always";
 
 	@Autowired
-	Caches caches;
+	protected MockMvcTester mvc;
+
+	@Autowired
+	protected Caches caches;
 
 	/**
 	 * The backend name the endpoint should report for {@code default}.
 	 */
-	abstract String expectedBackend();
+	protected abstract String expectedBackend();
 
-	CacheBackend cache() {
+	protected CacheBackend cache() {
 		return this.caches.get("default");
 	}
 
@@ -139,15 +140,15 @@ abstract class AbstractCacheBackendsEndpointTests {
 		assertThat(cache().get("secret")).isEqualTo(secret);
 	}
 
-	String settingLocation() {
+	protected String settingLocation() {
 		return "";
 	}
 
-	long expectedSizeOfGuyan() {
+	protected long expectedSizeOfGuyan() {
 		return 5;
 	}
 
-	double metric(String name, String... tags) {
+	protected double metric(String name, String... tags) {
 		StringBuilder uri = new StringBuilder("/actuator/metrics/" + name + "?");
 		for (String tag : tags) {
 			uri.append("tag=").append(tag).append('&');
@@ -162,7 +163,7 @@ abstract class AbstractCacheBackendsEndpointTests {
 		return values.get(0).doubleValue();
 	}
 
-	static String body(MvcTestResult result) {
+	protected static String body(MvcTestResult result) {
 		try {
 			return result.getResponse().getContentAsString();
 		}

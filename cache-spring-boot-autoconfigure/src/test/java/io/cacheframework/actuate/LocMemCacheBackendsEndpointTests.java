@@ -28,12 +28,12 @@ class LocMemCacheBackendsEndpointTests extends AbstractCacheBackendsEndpointTest
 	DjangoCacheManager cacheManager;
 
 	@Override
-	String expectedBackend() {
+	protected String expectedBackend() {
 		return "locmem";
 	}
 
 	@Override
-	String settingLocation() {
+	protected String settingLocation() {
 		return "actuator-locmem";
 	}
 

@@ -10,6 +10,6 @@ import org.springframework.cache.annotation.EnableCaching;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableCaching
-class ObservabilityTestApplication {
+public class ObservabilityTestApplication {
 
 }

@@ -12,6 +12,7 @@ import java.util.Objects;
 
 import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheAccessException;
+import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.Timeout;
@@ -47,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public class MemcachedCacheBackend extends AbstractCacheBackend {
+public class MemcachedCacheBackend extends AbstractCacheBackend implements CacheInspection {
 
 	/** memcached's limit for relative expiry times; larger values are absolute Unix times. */
 	static final long MAX_RELATIVE_EXPTIME = 30L * 24 * 60 * 60;
@@ -445,6 +446,107 @@ public class MemcachedCacheBackend extends AbstractCacheBackend {
 			}
 		}
 
+	}
+
+
+	// ---------------------------------------------------------------- inspection (Actuator)
+
+	/**
+	 * Django's {@code stats cachedump}: {@code lru_crawler metadump all} on each live server in turn (on a connection
+	 * of its own), until {@code limit} keys; sizes are the stored value lengths ({@code mg <key> s}), never values. A
+	 * server that cannot be asked is skipped.
+	 */
+	@Override
+	public List<KeyInfo> inspectKeys(int limit) {
+		List<KeyInfo> keys = new ArrayList<>();
+		for (ServerStatus server : servers().values()) {
+			if (keys.size() >= limit) {
+				break;
+			}
+			if (server.alive()) {
+				try {
+					keys.addAll(MemcachedKeyDump.dump(server.address(), limit - keys.size()));
+				}
+				catch (CacheAccessException ex) {
+					this.logger.debug("Key listing of memcached " + server.address() + " failed", ex);
+				}
+			}
+		}
+		return keys;
+	}
+
+	/**
+	 * The sum of {@code curr_items} over the live servers (every key on them, other applications' included).
+	 */
+	@Override
+	public @Nullable Long entryCount() {
+		return sumOfLiveServers("curr_items");
+	}
+
+	/**
+	 * The sum of {@code bytes} over the live servers.
+	 */
+	@Override
+	public @Nullable Long byteCount() {
+		return sumOfLiveServers("bytes");
+	}
+
+	/**
+	 * {@code servers}: each server's liveness and its own {@code stats} (curr_items, bytes, evictions, get_hits,
+	 * get_misses, uptime, ...).
+	 */
+	@Override
+	public Map<String, Object> inspectionDetails() {
+		Map<String, Object> servers = new LinkedHashMap<>();
+		for (ServerStatus server : servers().values()) {
+			Map<String, Object> stats = new LinkedHashMap<>();
+			stats.put("alive", server.alive());
+			for (String name : List.of("curr_items", "bytes", "evictions", "get_hits", "get_misses",
+					"curr_connections", "limit_maxbytes", "uptime")) {
+				long value = server.stat(name);
+				if (value >= 0) {
+					stats.put(name, value);
+				}
+			}
+			if (server.stats().containsKey("version")) {
+				stats.put("version", server.stats().get("version"));
+			}
+			servers.put(server.address(), stats);
+		}
+		return Map.of("servers", servers);
+	}
+
+	/**
+	 * One component per server: up when connected and answering {@code stats}.
+	 */
+	@Override
+	public List<ComponentHealth> checkHealth() {
+		List<ComponentHealth> health = new ArrayList<>();
+		for (ServerStatus server : servers().values()) {
+			if (server.alive()) {
+				Map<String, Object> details = new LinkedHashMap<>();
+				details.put("uptime", server.stat("uptime"));
+				details.put("curr_items", server.stat("curr_items"));
+				health.add(ComponentHealth.up(server.address(), details));
+			}
+			else {
+				health.add(ComponentHealth.down(server.address(), "not connected or not answering"));
+			}
+		}
+		return health;
+	}
+
+	private @Nullable Long sumOfLiveServers(String statistic) {
+		long sum = 0;
+		boolean any = false;
+		for (ServerStatus server : servers().values()) {
+			long value = server.alive() ? server.stat(statistic) : -1;
+			if (value >= 0) {
+				sum += value;
+				any = true;
+			}
+		}
+		return any ? sum : null;
 	}
 
 }
