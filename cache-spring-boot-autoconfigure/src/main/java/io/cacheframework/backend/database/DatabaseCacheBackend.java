@@ -22,6 +22,7 @@ import javax.sql.DataSource;
 
 import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheAccessException;
+import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
@@ -66,7 +67,7 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
  *
  * @since 0.1.0
  */
-public class DatabaseCacheBackend extends AbstractCacheBackend {
+public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheInspection {
 
 	/**
 	 * The size of the {@code cache_key} column, in characters.
@@ -933,6 +934,101 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 			throw new CacheAccessException("Cache table '" + this.table + "': cannot reach the database: "
 					+ ex.getMessage(), ex);
 		}
+	}
+
+	// ---------------------------------------------------------------- inspection (Actuator)
+
+	/**
+	 * {@code SELECT cache_key, OCTET_LENGTH(value), expires ... WHERE expires > now ORDER BY cache_key LIMIT n} on the
+	 * read data source. The size is the stored value column (one type-marker byte for an {@code Integer} or
+	 * {@code Long}, whose number is in {@code int_value}).
+	 */
+	@Override
+	public List<KeyInfo> inspectKeys(int limit) {
+		Sql sql = sql();
+		String query = "SELECT " + sql.dialect.col("cache_key") + ", OCTET_LENGTH(" + sql.dialect.col("value") + "), "
+				+ sql.dialect.col("expires") + " FROM " + sql.table + " WHERE " + sql.dialect.col("expires")
+				+ " > ? ORDER BY " + sql.dialect.col("cache_key") + " LIMIT " + Math.max(1, limit);
+		return execute(this.readDataSource, "key listing", false, (connection) -> {
+			try (PreparedStatement statement = prepare(connection, query)) {
+				statement.setLong(1, now());
+				List<KeyInfo> keys = new ArrayList<>();
+				try (ResultSet rows = statement.executeQuery()) {
+					while (rows.next()) {
+						long expires = rows.getLong(3);
+						keys.add(new KeyInfo(rows.getString(1), rows.getLong(2),
+								(expires == Long.MAX_VALUE) ? null : java.time.Instant.ofEpochMilli(expires)));
+					}
+				}
+				return keys;
+			}
+		});
+	}
+
+	/**
+	 * The rows that have not expired.
+	 */
+	@Override
+	public Long entryCount() {
+		Sql sql = sql();
+		return aggregate("SELECT COUNT(*) FROM " + sql.table + " WHERE " + sql.dialect.col("expires") + " > ?", true);
+	}
+
+	/**
+	 * The bytes of the value column over all rows.
+	 */
+	@Override
+	public Long byteCount() {
+		Sql sql = sql();
+		return aggregate("SELECT SUM(OCTET_LENGTH(" + sql.dialect.col("value") + ")) FROM " + sql.table, false);
+	}
+
+	@Override
+	public Map<String, Object> inspectionDetails() {
+		return Map.of("table", this.table, "maxEntries", settings().maxEntries(), "cullFrequency",
+				settings().cullFrequency());
+	}
+
+	/**
+	 * The table answers a probe query on the write data source (and on the read data source when it differs).
+	 */
+	@Override
+	public List<ComponentHealth> checkHealth() {
+		List<ComponentHealth> health = new ArrayList<>();
+		health.add(probe("table " + this.table, this.writeDataSource));
+		if (this.readDataSource != this.writeDataSource) {
+			health.add(probe("table " + this.table + " (read)", this.readDataSource));
+		}
+		return health;
+	}
+
+	private ComponentHealth probe(String component, DataSource dataSource) {
+		try {
+			Sql sql = sql();
+			execute(dataSource, "health probe", false, (connection) -> {
+				try (PreparedStatement statement = prepare(connection, sql.dialect.probe(sql.table))) {
+					statement.executeQuery().close();
+				}
+				return null;
+			});
+			return ComponentHealth.up(component, Map.of("database", sql.dialect.name().toLowerCase(java.util.Locale.ROOT)));
+		}
+		catch (CacheAccessException ex) {
+			return ComponentHealth.down(component, ex.getMessage());
+		}
+	}
+
+	private Long aggregate(String query, boolean bindNow) {
+		return execute(this.readDataSource, "inspection", false, (connection) -> {
+			try (PreparedStatement statement = prepare(connection, query)) {
+				if (bindNow) {
+					statement.setLong(1, now());
+				}
+				try (ResultSet rows = statement.executeQuery()) {
+					return rows.next() ? rows.getLong(1) : 0L;
+				}
+			}
+		});
 	}
 
 	@FunctionalInterface
