@@ -24,6 +24,7 @@ import io.cacheframework.backend.filesystem.EntryFormat.Header;
 import io.cacheframework.backend.filesystem.SharedDirectory.Held;
 import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheAccessException;
+import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
@@ -59,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public class FileSystemCacheBackend extends AbstractCacheBackend {
+public class FileSystemCacheBackend extends AbstractCacheBackend implements CacheInspection {
 
 	private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
@@ -667,6 +668,114 @@ public class FileSystemCacheBackend extends AbstractCacheBackend {
 	}
 
 	private record Encoded(byte[] payload, boolean compressed, int rawLength) {
+	}
+
+	// ---------------------------------------------------------------- inspection (Actuator)
+
+	/**
+	 * A directory listing, reading only each file's header and key (never the payload): the made key, the stored
+	 * payload length and the expiry. Expired, unreadable and vanished files are skipped.
+	 */
+	@Override
+	public List<KeyInfo> inspectKeys(int limit) {
+		List<KeyInfo> keys = new ArrayList<>();
+		long now = now();
+		try {
+			for (Path file : this.directory.listEntries()) {
+				if (keys.size() >= limit) {
+					break;
+				}
+				KeyInfo key = readKeyInfo(file, now);
+				if (key != null) {
+					keys.add(key);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot list cache directory " + directory() + ": " + ex.getMessage(), ex);
+		}
+		return keys;
+	}
+
+	private @Nullable KeyInfo readKeyInfo(Path file, long now) {
+		try (FileChannel channel = FileChannel.open(file, READ)) {
+			long size = channel.size();
+			ByteBuffer headerBuffer = ByteBuffer.allocate(EntryFormat.HEADER_SIZE);
+			while (headerBuffer.hasRemaining() && channel.read(headerBuffer) >= 0) {
+				// Read the whole header.
+			}
+			Header header = EntryFormat.parse(headerBuffer, size, this.maxValueBytes);
+			if (header.isExpired(now)) {
+				return null;
+			}
+			ByteBuffer key = ByteBuffer.allocate(header.keyLength());
+			while (key.hasRemaining() && channel.read(key) >= 0) {
+				// Read the whole key.
+			}
+			return new KeyInfo(new String(key.array(), java.nio.charset.StandardCharsets.UTF_8),
+					(long) header.storedLength(), (header.expiresAt() == Long.MAX_VALUE) ? null
+							: java.time.Instant.ofEpochMilli(header.expiresAt()));
+		}
+		catch (IOException | UnreadableValueException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * The entry files in the directory (expired ones included until culled or read).
+	 */
+	@Override
+	public Long entryCount() {
+		try {
+			return (long) this.directory.listEntries().size();
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot list cache directory " + directory() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * The sizes of the entry files.
+	 */
+	@Override
+	public Long byteCount() {
+		long bytes = 0;
+		try {
+			for (Path file : this.directory.listEntries()) {
+				try {
+					bytes += Files.size(file);
+				}
+				catch (NoSuchFileException ex) {
+					// Deleted since the listing.
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot list cache directory " + directory() + ": " + ex.getMessage(), ex);
+		}
+		return bytes;
+	}
+
+	@Override
+	public java.util.Map<String, Object> inspectionDetails() {
+		return java.util.Map.of("directory", directory().toString(), "maxEntries", this.maxEntries, "cullFrequency",
+				this.cullFrequency);
+	}
+
+	/**
+	 * The directory exists and is writable.
+	 */
+	@Override
+	public List<ComponentHealth> checkHealth() {
+		Path path = directory();
+		String component = "directory " + path;
+		if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+			return List.of(ComponentHealth.down(component, "missing"));
+		}
+		if (!Files.isWritable(path)) {
+			return List.of(ComponentHealth.down(component, "not writable"));
+		}
+		return List.of(ComponentHealth.up(component, java.util.Map.of("approximateEntries", approximateSize())));
 	}
 
 	private record Candidate(Path file, long modified, boolean expired) {
