@@ -137,8 +137,18 @@ public class CacheBackendsEndpoint {
 			result.put("supported", false);
 			return result;
 		}
+		List<KeyInfo> infos;
+		try {
+			infos = inspection.inspectKeys(limit);
+		}
+		catch (RuntimeException ex) {
+			// The store is down: say so rather than fail the endpoint.
+			result.put("keys", List.of());
+			result.put("error", String.valueOf(ex.getMessage()));
+			return result;
+		}
 		List<Map<String, Object>> keys = new ArrayList<>();
-		for (KeyInfo info : inspection.inspectKeys(limit)) {
+		for (KeyInfo info : infos) {
 			Map<String, Object> key = new LinkedHashMap<>();
 			key.put("key", info.key());
 			key.put("size", info.size());

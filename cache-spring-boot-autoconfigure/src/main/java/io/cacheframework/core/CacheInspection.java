@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>An inspection never returns stored <em>values</em>: only keys, sizes, expiries, counts and store statistics, so
  * that exposing it cannot leak what the application cached. Every method may touch the store (a query, a directory
- * listing, a network round trip) and is meant for operators and metrics scrapes, not the request path; a store
- * failure is reported, never thrown: key listing and counts return what is known, health reports the component down.
+ * listing, a network round trip) and is meant for operators and metrics scrapes, not the request path. Health
+ * reports an unreachable component as down; the other methods may throw {@link CacheAccessException}, which the
+ * callers (endpoint, meters) report instead of failing.
  *
  * @since 0.1.0
  */
