@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 
+import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import org.thymeleaf.dialect.AbstractProcessorDialect;
 import org.thymeleaf.processor.IProcessor;
@@ -55,19 +56,31 @@ public class CacheDialect extends AbstractProcessorDialect {
 
 	private final Caches caches;
 
+	private final CacheLookupRecorder lookupRecorder;
+
 	/**
 	 * Create the dialect.
 	 * @param caches the configured caches that fragments are stored in
 	 */
 	public CacheDialect(Caches caches) {
+		this(caches, CacheLookupRecorder.NONE);
+	}
+
+	/**
+	 * Create the dialect, counting fragment cache hits and misses.
+	 * @param caches the configured caches that fragments are stored in
+	 * @param lookupRecorder told of each fragment lookup ({@link CacheLookupRecorder#FRAGMENT})
+	 */
+	public CacheDialect(Caches caches, CacheLookupRecorder lookupRecorder) {
 		super(NAME, DEFAULT_PREFIX, PROCESSOR_PRECEDENCE);
 		this.caches = Objects.requireNonNull(caches, "caches must not be null");
+		this.lookupRecorder = Objects.requireNonNull(lookupRecorder, "lookupRecorder must not be null");
 	}
 
 	@Override
 	public Set<IProcessor> getProcessors(String dialectPrefix) {
 		Set<IProcessor> processors = new LinkedHashSet<>();
-		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.lookupRecorder));
 		for (String attribute : FragmentCacheProcessor.COMPANION_ATTRIBUTES) {
 			processors.add(new CompanionAttributeProcessor(dialectPrefix, attribute));
 		}

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.TemplateFragmentKeys;
@@ -79,6 +80,8 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 
 	private final Caches caches;
 
+	private final CacheLookupRecorder lookupRecorder;
+
 	private final String dialectPrefix;
 
 	private final AttributeName timeoutName;
@@ -90,9 +93,10 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 	// A cache that throws on every call would otherwise log once per fragment per request.
 	private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
-	FragmentCacheProcessor(String dialectPrefix, Caches caches) {
+	FragmentCacheProcessor(String dialectPrefix, Caches caches, CacheLookupRecorder lookupRecorder) {
 		super(TemplateMode.HTML, dialectPrefix, null, false, ATTRIBUTE_NAME, true, PRECEDENCE, false);
 		this.caches = caches;
+		this.lookupRecorder = lookupRecorder;
 		this.dialectPrefix = dialectPrefix;
 		this.timeoutName = AttributeNames.forHTMLName(dialectPrefix, TIMEOUT);
 		this.varyOnName = AttributeNames.forHTMLName(dialectPrefix, VARY_ON);
@@ -109,6 +113,7 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 		CacheBackend cache = cache(context, tag);
 		String key = TemplateFragmentKeys.make(name, varyOn);
 		String html = lookup(cache, key);
+		this.lookupRecorder.record(CacheLookupRecorder.FRAGMENT, cache.alias(), html != null);
 		if (html == null) {
 			html = render(context, model, tag, attributeName);
 			store(cache, key, html, timeout);

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.Timeout;
 import jakarta.servlet.DispatcherType;
@@ -60,6 +61,8 @@ public final class PageCache {
 
 	private final Set<String> allowedHosts;
 
+	private final CacheLookupRecorder lookupRecorder;
+
 	private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE / 2);
 
 	private PageCache(Builder builder) {
@@ -69,6 +72,7 @@ public final class PageCache {
 		this.clock = builder.clock;
 		this.maxBodySize = builder.maxBodySize;
 		this.allowedHosts = Set.copyOf(builder.allowedHosts.stream().map((h) -> h.toLowerCase(Locale.ROOT)).toList());
+		this.lookupRecorder = builder.lookupRecorder;
 	}
 
 	/**
@@ -143,9 +147,11 @@ public final class PageCache {
 				cached = lookup(state, "HEAD", cache);
 			}
 			if (!(cached instanceof CachedResponse page)) {
+				this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), false);
 				state.updateCache = true;
 				return true;
 			}
+			this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), true);
 			serve(page, request, response);
 			return false;
 		}
@@ -462,6 +468,8 @@ public final class PageCache {
 
 		private Collection<String> allowedHosts = List.of();
 
+		private CacheLookupRecorder lookupRecorder = CacheLookupRecorder.NONE;
+
 		private Builder(Supplier<Caches> caches, PageCacheSettingsResolver resolver) {
 			this.caches = caches;
 			this.resolver = resolver;
@@ -505,6 +513,16 @@ public final class PageCache {
 		 */
 		public Builder allowedHosts(Collection<String> allowedHosts) {
 			this.allowedHosts = List.copyOf(allowedHosts);
+			return this;
+		}
+
+		/**
+		 * Count each lookup as a page cache hit or miss ({@link CacheLookupRecorder#PAGE}).
+		 * @param lookupRecorder the recorder
+		 * @return this builder
+		 */
+		public Builder lookupRecorder(CacheLookupRecorder lookupRecorder) {
+			this.lookupRecorder = Objects.requireNonNull(lookupRecorder, "lookupRecorder must not be null");
 			return this;
 		}
 

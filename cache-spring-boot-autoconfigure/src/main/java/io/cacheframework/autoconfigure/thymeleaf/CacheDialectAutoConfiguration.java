@@ -1,9 +1,11 @@
 package io.cacheframework.autoconfigure.thymeleaf;
 
+import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.thymeleaf.CacheDialect;
 import org.thymeleaf.spring6.SpringTemplateEngine;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,8 +25,8 @@ public final class CacheDialectAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CacheDialect cacheDialect(Caches caches) {
-		return new CacheDialect(caches);
+	CacheDialect cacheDialect(Caches caches, ObjectProvider<CacheLookupRecorder> lookupRecorder) {
+		return new CacheDialect(caches, lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE));
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
+import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.web.CacheHeadersInterceptor;
 import io.cacheframework.web.DefaultPageCacheSettingsResolver;
@@ -86,12 +87,13 @@ public class CachePageAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PageCache pageCache(ObjectProvider<Caches> caches, PageCacheSettingsResolver resolver,
-			CachePageProperties properties) {
+			CachePageProperties properties, ObjectProvider<CacheLookupRecorder> lookupRecorder) {
 		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
 		return PageCache.builder(caches::getObject, resolver)
 			.keys(new PageCacheKeys(middleware.isUseI18n(), middleware.isUseTz()))
 			.maxBodySize(middleware.getMaxSize().toBytes())
 			.allowedHosts(middleware.getAllowedHosts())
+			.lookupRecorder(lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE))
 			.build();
 	}
 
