@@ -1,0 +1,74 @@
+package io.cacheframework.autoconfigure.actuate;
+
+import io.cacheframework.actuate.CacheBackendsEndpoint;
+import io.cacheframework.actuate.DjangoCacheMeterBinderProvider;
+import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
+import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheLookupRecorder;
+import io.cacheframework.core.Caches;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Actuator, health and metrics auto-configurations switch on with their libraries and back off without them.
+ */
+class CacheBackendsActuatorAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withPropertyValues("management.endpoints.web.exposure.include=cachebackends",
+				"app.caches.default.location=actuator-autoconfiguration")
+		.withConfiguration(AutoConfigurations.of(CacheFrameworkAutoConfiguration.class,
+				CacheBackendsEndpointAutoConfiguration.class, CacheBackendsHealthAutoConfiguration.class,
+				CacheBackendsMetricsAutoConfiguration.class));
+
+	@Test
+	void everythingWithTheLibraries() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run((context) -> {
+			assertThat(context).hasSingleBean(CacheBackendsEndpoint.class)
+				.hasBean("cachebackendsHealthContributor")
+				.hasSingleBean(DjangoCacheMeterBinderProvider.class)
+				.hasSingleBean(CacheLookupRecorder.class);
+			context.getBean(Caches.class).get("default").get("timed");
+			assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").tag("operation", "get")
+				.timer()
+				.count()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void startsWithoutActuatorHealthOrMicrometer() {
+		this.contextRunner
+			.withClassLoader(new FilteredClassLoader(Endpoint.class, HealthIndicator.class, MeterRegistry.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.doesNotHaveBean(CacheBackendsEndpoint.class)
+					.doesNotHaveBean("cachebackendsHealthContributor")
+					.doesNotHaveBean(DjangoCacheMeterBinderProvider.class)
+					.doesNotHaveBean(CacheLookupRecorder.class);
+				assertThat(context.getBean(Caches.class).get("default").get("x")).isNull();
+			});
+	}
+
+	@Test
+	void switchesOffByProperty() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("management.health.cachebackends.enabled=false",
+					"management.endpoint.cachebackends.access=NONE", "app.cache-metrics.operation-timers=false")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(CacheBackendsEndpoint.class)
+					.doesNotHaveBean("cachebackendsHealthContributor");
+				((AbstractCacheBackend) context.getBean(Caches.class).get("default")).get("untimed");
+				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").timers()).isEmpty();
+			});
+	}
+
+}
