@@ -121,6 +121,7 @@ public abstract class AbstractCacheBackendsEndpointTests {
 		assertThat(metric("cache.gets", "cache:default", "result:hit")).isEqualTo(hits + 1);
 		assertThat(metric("cache.gets", "cache:default", "result:miss")).isEqualTo(misses + 1);
 		assertThat(metric("cache.backend.operation", "cache:default", "operation:get")).isPositive();
+		assertThat(metric("cache.backend.operation", "cache:default", "operation:set")).isPositive();
 	}
 
 	@Test

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { AbstractCacheBackendsEndpointTests.EXPOSE_ALL, AbstractCacheBackendsEndpointTests.SHOW_DETAILS,
 				"app.caches.default.backend=locmem", "app.caches.default.location=actuator-locmem",
 				"app.caches.forever.location=actuator-forever", "app.caches.forever.timeout=none",
-				"app.caches.nothing.backend=dummy" })
+				"app.caches.nothing.backend=dummy", "app.cache-metrics.operation-timers=all" })
 class LocMemCacheBackendsEndpointTests extends AbstractCacheBackendsEndpointTests {
 
 	@Autowired

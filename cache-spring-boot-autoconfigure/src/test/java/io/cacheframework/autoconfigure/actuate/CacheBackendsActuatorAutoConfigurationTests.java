@@ -32,16 +32,37 @@ class CacheBackendsActuatorAutoConfigurationTests {
 
 	@Test
 	void everythingWithTheLibraries() {
-		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run((context) -> {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("app.cache-metrics.operation-timers=all")
+			.run((context) -> {
 			assertThat(context).hasSingleBean(CacheBackendsEndpoint.class)
 				.hasBean("cachebackendsHealthContributor")
 				.hasSingleBean(DjangoCacheMeterBinderProvider.class)
 				.hasSingleBean(CacheLookupRecorder.class);
 			context.getBean(Caches.class).get("default").get("timed");
 			assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").tag("operation", "get")
-				.timer()
+				.functionTimer()
 				.count()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void inMemoryBackendsAreNotTimedByDefault() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("app.caches.nothing.backend=dummy")
+			.run((context) -> {
+				context.getBean(Caches.class).get("default").get("untimed");
+				context.getBean(Caches.class).get("nothing").get("untimed");
+				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").meters()).isEmpty();
+			});
+	}
+
+	@Test
+	void badTimerModeFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("app.cache-metrics.operation-timers=sometimes")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("app.cache-metrics.operation-timers"));
 	}
 
 	@Test
@@ -62,12 +83,12 @@ class CacheBackendsActuatorAutoConfigurationTests {
 	void switchesOffByProperty() {
 		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 			.withPropertyValues("management.health.cachebackends.enabled=false",
-					"management.endpoint.cachebackends.access=NONE", "app.cache-metrics.operation-timers=false")
+					"management.endpoint.cachebackends.access=NONE", "app.cache-metrics.operation-timers=none")
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(CacheBackendsEndpoint.class)
 					.doesNotHaveBean("cachebackendsHealthContributor");
 				((AbstractCacheBackend) context.getBean(Caches.class).get("default")).get("untimed");
-				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").timers()).isEmpty();
+				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").meters()).isEmpty();
 			});
 	}
 
