@@ -67,7 +67,8 @@ public class CacheDialect extends AbstractProcessorDialect {
 	@Override
 	public Set<IProcessor> getProcessors(String dialectPrefix) {
 		Set<IProcessor> processors = new LinkedHashSet<>();
-		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, true));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, false));
 		for (String attribute : FragmentCacheProcessor.COMPANION_ATTRIBUTES) {
 			processors.add(new CompanionAttributeProcessor(dialectPrefix, attribute));
 		}
