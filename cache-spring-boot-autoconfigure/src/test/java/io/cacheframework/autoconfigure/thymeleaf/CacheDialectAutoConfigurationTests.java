@@ -8,6 +8,8 @@ import java.util.UUID;
 import io.cacheframework.backend.locmem.LocMemCacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.DefaultCaches;
+import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
+import io.cacheframework.core.Caches;
 import io.cacheframework.core.TemplateFragmentKeys;
 import io.cacheframework.thymeleaf.CacheDialect;
 import io.cacheframework.thymeleaf.Renders;
@@ -46,6 +48,27 @@ class CacheDialectAutoConfigurationTests {
 				.get("default")
 				.get(TemplateFragmentKeys.make("included", List.of("ann")))).isNotNull();
 		});
+	}
+
+	@Test
+	void usesTheCachesOfTheMainAutoConfigurationAndItsTemplateFragmentsAlias() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CacheFrameworkAutoConfiguration.class,
+					CacheDialectAutoConfiguration.class, ThymeleafAutoConfiguration.class))
+			.withPropertyValues("app.caches.default.backend=locmem",
+					"app.caches.default.location=dialect-main-default-" + UUID.randomUUID(),
+					"app.caches.template_fragments.backend=locmem",
+					"app.caches.template_fragments.location=dialect-main-fragments-" + UUID.randomUUID())
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(CacheDialect.class);
+				Context variables = new Context(Locale.ENGLISH, Map.of("user", "ann", "renders", new Renders()));
+				assertThat(context.getBean(SpringTemplateEngine.class).process("fragmentcache/parts", variables))
+					.contains("<span>ann#1</span>");
+				Caches caches = context.getBean(Caches.class);
+				String key = TemplateFragmentKeys.make("included", List.of("ann"));
+				assertThat(caches.get("template_fragments").get(key)).asString().contains("<aside>");
+				assertThat(caches.get("default").get(key)).isNull();
+			});
 	}
 
 	@Test
