@@ -60,7 +60,16 @@ public class CacheDialect extends AbstractProcessorDialect {
 	 * @param caches the configured caches that fragments are stored in
 	 */
 	public CacheDialect(Caches caches) {
-		super(NAME, DEFAULT_PREFIX, PROCESSOR_PRECEDENCE);
+		this(caches, DEFAULT_PREFIX);
+	}
+
+	/**
+	 * Create the dialect with another attribute prefix.
+	 * @param caches the configured caches that fragments are stored in
+	 * @param prefix the attribute prefix, e.g. {@code "fc"} for {@code fc:fragment}
+	 */
+	public CacheDialect(Caches caches, String prefix) {
+		super(NAME, Objects.requireNonNull(prefix, "prefix must not be null"), PROCESSOR_PRECEDENCE);
 		this.caches = Objects.requireNonNull(caches, "caches must not be null");
 	}
 

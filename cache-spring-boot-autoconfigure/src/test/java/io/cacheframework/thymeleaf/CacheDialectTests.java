@@ -232,6 +232,29 @@ class CacheDialectTests {
 		assertThat(this.renders.count("included")).isEqualTo(2);
 	}
 
+	@Test
+	void thEachAndThInsertOnTheCachedElementIsRejectedByThymeleaf() {
+		engine("default");
+		String template = "<div th:each=\"i : ${ {1, 2} }\" cache:fragment=\"x\" cache:vary-on=\"${i}\""
+				+ " th:insert=\"~{parts :: sidebar}\">x</div>";
+		assertThat(templateError(() -> render(template, Map.of("user", "ann"))))
+			.hasMessageContaining("already been modified");
+	}
+
+	@Test
+	void anotherPrefixCanBeChosen() {
+		engine("default");
+		this.engine = new SpringTemplateEngine();
+		this.engine.setTemplateResolver(new StringTemplateResolver());
+		this.engine.addDialect(new CacheDialect(this.caches, "fc"));
+		String html = render("<html xmlns:fc=\"x\"><p fc:fragment=\"p\" fc:vary-on=\"${user}\""
+				+ " th:text=\"${renders.next('p')}\">x</p></html>", Map.of("user", "ann"));
+		assertThat(html).isEqualTo("<html><p>1</p></html>");
+		assertThat(render("<p fc:fragment=\"p\" fc:vary-on=\"${user}\">x</p>", Map.of("user", "ann")))
+			.isEqualTo("<p>1</p>");
+		assertThat(cache("default").get(TemplateFragmentKeys.make("p", List.of("ann")))).isEqualTo("<p>1</p>");
+	}
+
 	private void assertStoredUnder(String attributes, String key) {
 		assertStoredUnder("sidebar", attributes, key);
 	}
