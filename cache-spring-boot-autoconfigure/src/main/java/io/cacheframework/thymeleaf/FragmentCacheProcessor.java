@@ -162,7 +162,8 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 		if (name.isEmpty() || name.codePoints().anyMatch((c) -> Character.isWhitespace(c) || Character.isISOControl(c))) {
 			// Django's fragment name is one template token: never empty, never containing whitespace.
 			throw new TemplateProcessingException(this.dialectPrefix + ":" + ATTRIBUTE_NAME
-					+ " needs a fragment name without whitespace, got " + Repr.of(attributeValue));
+					+ " needs a fragment name without whitespace, got "
+					+ Repr.of((attributeValue != null) ? attributeValue : ""));
 		}
 		return name;
 	}

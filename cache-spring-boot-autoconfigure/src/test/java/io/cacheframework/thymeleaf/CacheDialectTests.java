@@ -188,6 +188,22 @@ class CacheDialectTests {
 	}
 
 	@Test
+	void inliningGoesOnAfterACachedFragment() {
+		engine("default");
+		String template = "<div>[[${1 + 1}]]<p cache:fragment=\"a\">[[${renders.next('a')}]]</p>[[${2 + 1}]]"
+				+ "<span>[(${'<i>'})]</span></div><b>[[${3 + 1}]]</b>";
+		assertThat(render(template)).isEqualTo("<div>2<p>1</p>3<span><i></span></div><b>4</b>");
+		assertThat(render(template)).isEqualTo("<div>2<p>1</p>3<span><i></span></div><b>4</b>");
+	}
+
+	@Test
+	void aFragmentAttributeWithoutAValueIsATemplateError() {
+		engine("default");
+		assertThat(templateError(() -> render("<p cache:fragment>x</p>")))
+			.hasMessageContaining("cache:fragment needs a fragment name");
+	}
+
+	@Test
 	void aMissRendersTheFragmentOnce() {
 		engine("default");
 		String template = "<ul cache:fragment=\"list\"><li th:each=\"i : ${ {1, 2, 3} }\""
