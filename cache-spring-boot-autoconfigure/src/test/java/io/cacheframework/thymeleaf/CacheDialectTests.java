@@ -1,11 +1,16 @@
 package io.cacheframework.thymeleaf;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.cacheframework.backend.locmem.LocMemCacheBackend;
 import io.cacheframework.core.CacheBackend;
@@ -201,6 +206,43 @@ class CacheDialectTests {
 		engine("default");
 		assertThat(templateError(() -> render("<p cache:fragment>x</p>")))
 			.hasMessageContaining("cache:fragment needs a fragment name");
+	}
+
+	@Test
+	void concurrentRendersNeverMixUpUsers() throws Exception {
+		engine("default");
+		String template = "<p cache:fragment=\"who\" cache:vary-on=\"${user}\"><b th:text=\"${user}\">u</b>"
+				+ "<i th:each=\"n : ${ {1, 2, 3} }\" th:text=\"${user} + ${n}\">n</i></p><s th:text=\"${user}\">u</s>";
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<List<String>>> results = new ArrayList<>();
+			for (int thread = 0; thread < 8; thread++) {
+				results.add(pool.submit(() -> {
+					List<String> problems = new ArrayList<>();
+					for (int i = 0; i < 100; i++) {
+						String user = "user" + (i % 5);
+						String expected = "<p><b>" + user + "</b><i>" + user + "1</i><i>" + user + "2</i><i>" + user
+								+ "3</i></p><s>" + user + "</s>";
+						String html = render(template, Map.of("user", user));
+						if (!html.equals(expected)) {
+							problems.add(html);
+						}
+					}
+					return problems;
+				}));
+			}
+			for (Future<List<String>> result : results) {
+				assertThat(result.get(60, TimeUnit.SECONDS)).isEmpty();
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		for (int user = 0; user < 5; user++) {
+			assertThat(cache("default").get(TemplateFragmentKeys.make("who", List.of("user" + user))))
+				.isEqualTo("<p><b>user" + user + "</b><i>user" + user + "1</i><i>user" + user + "2</i><i>user" + user
+						+ "3</i></p>");
+		}
 	}
 
 	@Test
