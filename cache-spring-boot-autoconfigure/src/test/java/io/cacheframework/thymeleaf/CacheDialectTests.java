@@ -16,6 +16,7 @@ import io.cacheframework.backend.locmem.LocMemCacheBackend;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.DefaultCaches;
+import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.TemplateFragmentKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -246,6 +247,26 @@ class CacheDialectTests {
 	}
 
 	@Test
+	void aKeyTheBackendRejectsIsATemplateErrorNotALiveRender() {
+		// A backend that validates keys as memcached does (before any I/O): the error never goes away by itself.
+		engine(Map.of("default", new LocMemCacheBackend(
+				CacheSettings.builder("default").location("fragment-strict-" + UUID.randomUUID()).build()) {
+
+			@Override
+			protected void validateKey(String key) {
+				if (!isMemcachedSafe(key)) {
+					throw new InvalidCacheKeyException("Cache key will cause errors if used with memcached: " + key);
+				}
+			}
+
+		}));
+		String name = "x".repeat(300);
+		assertThat(templateError(() -> render("<p cache:fragment=\"" + name + "\">x</p>")))
+			.hasRootCauseInstanceOf(InvalidCacheKeyException.class);
+		assertThat(render("<p cache:fragment=\"short\">x</p>")).isEqualTo("<p>x</p>");
+	}
+
+	@Test
 	void aMissRendersTheFragmentOnce() {
 		engine("default");
 		String template = "<ul cache:fragment=\"list\"><li th:each=\"i : ${ {1, 2, 3} }\""
@@ -369,6 +390,10 @@ class CacheDialectTests {
 		for (String alias : aliases) {
 			backends.put(alias, new LocMemCacheBackend(CacheSettings.builder(alias).location(store + alias).build()));
 		}
+		engine(backends);
+	}
+
+	private void engine(Map<String, CacheBackend> backends) {
 		this.caches = new DefaultCaches(backends);
 		SpringTemplateEngine engine = new SpringTemplateEngine();
 		ClassLoaderTemplateResolver files = new ClassLoaderTemplateResolver();
