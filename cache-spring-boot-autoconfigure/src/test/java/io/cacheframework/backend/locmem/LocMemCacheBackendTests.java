@@ -236,6 +236,30 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(small.size()).isBetween(1, 50);
 	}
 
+	@Test
+	void cullingWhileReadersRefreshLruOrder() throws Exception {
+		// Readers move entries to MRU while a writer's cull sorts them by recency: the sort must not see an
+		// inconsistent order ("Comparison method violates its general contract!").
+		LocMemCacheBackend big = (LocMemCacheBackend) newCache(baseSettings("big").maxEntries(2_000));
+		java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.atomic.AtomicInteger writer = new java.util.concurrent.atomic.AtomicInteger();
+		runConcurrently(6, () -> {
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			if (writer.getAndIncrement() < 2) {
+				for (int i = 0; i < 30_000; i++) {
+					big.set("k" + random.nextInt(100_000), i);
+				}
+				done.set(true);
+			}
+			else {
+				while (!done.get()) {
+					big.get("k" + random.nextInt(100_000));
+				}
+			}
+		});
+		assertThat(big.size()).isBetween(1, 2_000);
+	}
+
 	private static void runConcurrently(int threads, Runnable work) throws Exception {
 		CyclicBarrier start = new CyclicBarrier(threads);
 		ExecutorService executor = Executors.newFixedThreadPool(threads);
