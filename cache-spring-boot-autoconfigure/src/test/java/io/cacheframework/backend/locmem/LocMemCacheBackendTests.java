@@ -260,6 +260,38 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(big.size()).isBetween(1, 2_000);
 	}
 
+	@Test
+	void deletedCounterIsNotResurrectedByAConcurrentIncr() throws Exception {
+		// incr only updates an existing key, so once the only delete has happened nothing may bring the key back.
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			for (int round = 0; round < 300; round++) {
+				String key = "counter" + round;
+				this.cache.set(key, 0);
+				java.util.concurrent.CountDownLatch incrementing = new java.util.concurrent.CountDownLatch(1);
+				Future<?> incrementer = executor.submit(() -> {
+					try {
+						while (!Thread.currentThread().isInterrupted()) {
+							this.cache.incr(key);
+							incrementing.countDown();
+						}
+					}
+					catch (java.util.NoSuchElementException ex) {
+						// Deleted: done.
+					}
+				});
+				assertThat(incrementing.await(10, TimeUnit.SECONDS)).isTrue();
+				assertThat(this.cache.delete(key)).isTrue();
+				assertThat(incrementer).as("round %d: incr kept finding the deleted key", round)
+					.succeedsWithin(Duration.ofSeconds(10));
+				assertThat(this.cache.hasKey(key)).as("round %d", round).isFalse();
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
 	private static void runConcurrently(int threads, Runnable work) throws Exception {
 		CyclicBarrier start = new CyclicBarrier(threads);
 		ExecutorService executor = Executors.newFixedThreadPool(threads);
