@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.cacheframework.serializer.Zlib;
 import org.jspecify.annotations.Nullable;
@@ -936,7 +937,7 @@ public abstract class AbstractCacheBackendTests {
 		AtomicInteger calls = new AtomicInteger();
 		CountDownLatch leaderRunning = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		java.util.function.Supplier<Object> supplier = () -> {
+		Supplier<Object> supplier = () -> {
 			if (calls.incrementAndGet() == 1) {
 				leaderRunning.countDown();
 				awaitUninterruptibly(release);

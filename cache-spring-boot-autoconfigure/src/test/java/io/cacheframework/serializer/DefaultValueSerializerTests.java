@@ -6,6 +6,7 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -280,7 +281,7 @@ class DefaultValueSerializerTests {
 
 	@Test
 	void zlibRoundTrip() {
-		byte[] data = "guyan".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		byte[] data = "guyan".repeat(1000).getBytes(StandardCharsets.UTF_8);
 		byte[] compressed = Zlib.compress(data);
 		assertThat(compressed.length).isLessThan(data.length);
 		assertThat(Zlib.decompress(compressed, data.length)).isEqualTo(data);
@@ -298,7 +299,7 @@ class DefaultValueSerializerTests {
 
 	@Test
 	void corruptZlibIsUnreadable() {
-		byte[] compressed = Zlib.compress("guyan".repeat(100).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		byte[] compressed = Zlib.compress("guyan".repeat(100).getBytes(StandardCharsets.UTF_8));
 		assertThatExceptionOfType(UnreadableValueException.class)
 			.isThrownBy(() -> Zlib.decompress(Arrays.copyOf(compressed, compressed.length / 2), 10_000));
 		assertThatExceptionOfType(UnreadableValueException.class)

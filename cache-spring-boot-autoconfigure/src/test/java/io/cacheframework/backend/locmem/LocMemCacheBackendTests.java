@@ -3,12 +3,16 @@ package io.cacheframework.backend.locmem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.cacheframework.core.AbstractCacheBackendTests;
@@ -118,7 +122,7 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(lru.get("0")).isEqualTo(1);
 		advanceTime(Duration.ofSeconds(1));
 		assertThat(lru.hasKey("0")).isFalse();
-		assertThatExceptionOfType(java.util.NoSuchElementException.class).isThrownBy(() -> lru.incr("0"))
+		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> lru.incr("0"))
 			.withMessage("Key ':1:0' not found");
 	}
 
@@ -241,8 +245,8 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		// Readers move entries to MRU while a writer's cull sorts them by recency: the sort must not see an
 		// inconsistent order ("Comparison method violates its general contract!").
 		LocMemCacheBackend big = (LocMemCacheBackend) newCache(baseSettings("big").maxEntries(2_000));
-		java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-		java.util.concurrent.atomic.AtomicInteger writer = new java.util.concurrent.atomic.AtomicInteger();
+		AtomicBoolean done = new AtomicBoolean();
+		AtomicInteger writer = new AtomicInteger();
 		runConcurrently(6, () -> {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
 			if (writer.getAndIncrement() < 2) {
@@ -268,7 +272,7 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 			for (int round = 0; round < 300; round++) {
 				String key = "counter" + round;
 				this.cache.set(key, 0);
-				java.util.concurrent.CountDownLatch incrementing = new java.util.concurrent.CountDownLatch(1);
+				CountDownLatch incrementing = new CountDownLatch(1);
 				Future<?> incrementer = executor.submit(() -> {
 					try {
 						while (!Thread.currentThread().isInterrupted()) {
@@ -276,7 +280,7 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 							incrementing.countDown();
 						}
 					}
-					catch (java.util.NoSuchElementException ex) {
+					catch (NoSuchElementException ex) {
 						// Deleted: done.
 					}
 				});
