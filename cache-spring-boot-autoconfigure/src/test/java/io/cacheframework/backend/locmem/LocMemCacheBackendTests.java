@@ -207,6 +207,32 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(second.get("key")).isEqualTo("value");
 	}
 
+	// ---------------------------------------------------------------- statistics
+
+	@Test
+	void statisticsCountWhatHappened() {
+		LocMemCacheBackend stats = (LocMemCacheBackend) newCache(
+				baseSettings("stats").location(newLocation()).maxEntries(3));
+		stats.set("a", 1);
+		stats.set("b", 2);
+		assertThat(stats.add("b", 3)).isFalse();
+		stats.get("a");
+		stats.get("missing");
+		stats.getMany(List.of("a", "b", "c"));
+		assertThat(stats.delete("a")).isTrue();
+		assertThat(stats.delete("a")).isFalse();
+		stats.set("c", 3);
+		stats.set("d", 4);
+		// Full (b, c, d): this set culls one entry first.
+		stats.set("e", 5);
+		assertThat(stats.statistics().hits()).isEqualTo(3);
+		assertThat(stats.statistics().misses()).isEqualTo(2);
+		assertThat(stats.statistics().sets()).isEqualTo(5);
+		assertThat(stats.statistics().deletes()).isEqualTo(1);
+		assertThat(stats.statistics().evictions()).isEqualTo(1);
+		assertThat(stats.statistics().errors()).isZero();
+	}
+
 	// ---------------------------------------------------------------- thread safety
 
 	@Test
