@@ -19,6 +19,7 @@ import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
+import io.cacheframework.core.ValueNotStorableException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -205,6 +206,17 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		first.set("key", "value");
 		first.close();
 		assertThat(second.get("key")).isEqualTo("value");
+	}
+
+	@Test
+	void valueOverTheSerializationLimitsFailsItsSet() {
+		List<Integer> large = new ArrayList<>();
+		for (int i = 0; i < 100_001; i++) {
+			large.add(1_000 + i);
+		}
+		this.cache.set("large", "old");
+		assertThatExceptionOfType(ValueNotStorableException.class).isThrownBy(() -> this.cache.set("large", large));
+		assertThat(this.cache.get("large")).isEqualTo("old");
 	}
 
 	// ---------------------------------------------------------------- statistics
