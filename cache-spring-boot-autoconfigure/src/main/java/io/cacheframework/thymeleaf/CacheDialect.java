@@ -63,16 +63,26 @@ public class CacheDialect extends AbstractProcessorDialect {
 	 * @param caches the configured caches that fragments are stored in
 	 */
 	public CacheDialect(Caches caches) {
-		this(caches, CacheLookupRecorder.NONE);
+		this(caches, DEFAULT_PREFIX, CacheLookupRecorder.NONE);
+	}
+
+	/**
+	 * Create the dialect with another attribute prefix.
+	 * @param caches the configured caches that fragments are stored in
+	 * @param prefix the attribute prefix, e.g. {@code "fc"} for {@code fc:fragment}
+	 */
+	public CacheDialect(Caches caches, String prefix) {
+		this(caches, prefix, CacheLookupRecorder.NONE);
 	}
 
 	/**
 	 * Create the dialect, counting fragment cache hits and misses.
 	 * @param caches the configured caches that fragments are stored in
+	 * @param prefix the attribute prefix, e.g. {@code "cache"}
 	 * @param lookupRecorder told of each fragment lookup ({@link CacheLookupRecorder#FRAGMENT})
 	 */
-	public CacheDialect(Caches caches, CacheLookupRecorder lookupRecorder) {
-		super(NAME, DEFAULT_PREFIX, PROCESSOR_PRECEDENCE);
+	public CacheDialect(Caches caches, String prefix, CacheLookupRecorder lookupRecorder) {
+		super(NAME, Objects.requireNonNull(prefix, "prefix must not be null"), PROCESSOR_PRECEDENCE);
 		this.caches = Objects.requireNonNull(caches, "caches must not be null");
 		this.lookupRecorder = Objects.requireNonNull(lookupRecorder, "lookupRecorder must not be null");
 	}
@@ -80,7 +90,8 @@ public class CacheDialect extends AbstractProcessorDialect {
 	@Override
 	public Set<IProcessor> getProcessors(String dialectPrefix) {
 		Set<IProcessor> processors = new LinkedHashSet<>();
-		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.lookupRecorder));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.lookupRecorder, true));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.lookupRecorder, false));
 		for (String attribute : FragmentCacheProcessor.COMPANION_ATTRIBUTES) {
 			processors.add(new CompanionAttributeProcessor(dialectPrefix, attribute));
 		}

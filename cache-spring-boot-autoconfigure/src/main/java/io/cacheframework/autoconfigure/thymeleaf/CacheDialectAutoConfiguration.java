@@ -26,7 +26,8 @@ public final class CacheDialectAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	CacheDialect cacheDialect(Caches caches, ObjectProvider<CacheLookupRecorder> lookupRecorder) {
-		return new CacheDialect(caches, lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE));
+		return new CacheDialect(caches, CacheDialect.DEFAULT_PREFIX,
+				lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE));
 	}
 
 }
