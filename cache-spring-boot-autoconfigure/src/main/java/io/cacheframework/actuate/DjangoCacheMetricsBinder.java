@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import io.cacheframework.spring.DjangoCache;
 import io.cacheframework.spring.DjangoCacheManager;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,15 +30,19 @@ public class DjangoCacheMetricsBinder implements SmartInitializingSingleton {
 
 	private final ObjectProvider<CacheMetricsRegistrar> registrar;
 
+	private final ObjectProvider<MeterRegistry> registry;
+
 	/**
 	 * Create the binder.
 	 * @param beanFactory where to find the cache managers and caches
 	 * @param registrar Boot's registrar, if cache metrics are on
+	 * @param registry the registry the registrar binds to, to skip caches Boot already bound
 	 */
 	public DjangoCacheMetricsBinder(ConfigurableListableBeanFactory beanFactory,
-			ObjectProvider<CacheMetricsRegistrar> registrar) {
+			ObjectProvider<CacheMetricsRegistrar> registrar, ObjectProvider<MeterRegistry> registry) {
 		this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory must not be null");
 		this.registrar = registrar;
+		this.registry = registry;
 	}
 
 	@Override
@@ -51,11 +56,16 @@ public class DjangoCacheMetricsBinder implements SmartInitializingSingleton {
 
 	private void bindManager(CacheMetricsRegistrar cacheMetricsRegistrar, String beanName, DjangoCacheManager manager) {
 		Tag managerTag = Tag.of("cache.manager", managerName(beanName));
-		// Listen first, then bind what exists: a cache created in between is bound twice, which the registry
-		// tolerates (it returns the meters already registered), rather than never.
+		// Listen first, then bind what exists and Boot did not bind at startup: a cache created in between may be
+		// bound twice (the registry keeps the first meters and logs a warning), rather than never.
 		manager.addCacheCreationListener((cache) -> cacheMetricsRegistrar.bindCacheToRegistry(cache, managerTag));
+		MeterRegistry meterRegistry = this.registry.getIfAvailable();
 		for (String name : manager.getCacheNames()) {
-			DjangoCache cache = manager.getCache(name);
+			boolean bound = meterRegistry != null && meterRegistry.find("cache.puts")
+				.tag("cache", name)
+				.tag(managerTag.getKey(), managerTag.getValue())
+				.meter() != null;
+			DjangoCache cache = bound ? null : manager.getCache(name);
 			if (cache != null) {
 				cacheMetricsRegistrar.bindCacheToRegistry(cache, managerTag);
 			}

@@ -107,8 +107,8 @@ public final class CacheBackendsMetricsAutoConfiguration {
 
 		@Bean
 		static DjangoCacheMetricsBinder djangoCacheMetricsBinder(ConfigurableListableBeanFactory beanFactory,
-				ObjectProvider<CacheMetricsRegistrar> registrar) {
-			return new DjangoCacheMetricsBinder(beanFactory, registrar);
+				ObjectProvider<CacheMetricsRegistrar> registrar, ObjectProvider<MeterRegistry> registry) {
+			return new DjangoCacheMetricsBinder(beanFactory, registrar, registry);
 		}
 
 	}
