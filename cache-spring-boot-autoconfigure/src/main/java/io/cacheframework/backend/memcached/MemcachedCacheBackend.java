@@ -401,11 +401,44 @@ public class MemcachedCacheBackend extends AbstractCacheBackend {
 	 */
 	@Override
 	protected long doIncr(String key, String rawKey, long delta) {
+		// Checked first because memcached answers CLIENT_ERROR for a non-number, and spymemcached then drops and
+		// reopens the connection; the increment itself stays atomic on the server.
+		CachedData current = this.transport.get(key);
+		if (current == null) {
+			throw new NoSuchElementException("Key '" + key + "' not found");
+		}
+		if (!isCounter(current)) {
+			throw new IllegalStateException("Value of key '" + key + "' is not an integer memcached can increment");
+		}
 		Long result = this.transport.incr(key, delta);
 		if (result == null) {
 			throw new NoSuchElementException("Key '" + key + "' not found");
 		}
 		return result;
+	}
+
+	/** What memcached's incr accepts: an uncompressed unsigned decimal (padded with spaces after a decr). */
+	private static boolean isCounter(CachedData data) {
+		if ((data.getFlags() & DjangoTranscoder.COMPRESSED) != 0 || data.getFlags() == DjangoTranscoder.JAVA) {
+			return false;
+		}
+		byte[] bytes = data.getData();
+		int digits = 0;
+		for (byte b : bytes) {
+			if (b >= '0' && b <= '9') {
+				if (digits < 0) {
+					return false;
+				}
+				digits++;
+			}
+			else if (b == ' ' && digits > 0) {
+				digits = -1;
+			}
+			else if (b != ' ') {
+				return false;
+			}
+		}
+		return digits != 0 && bytes.length <= 20;
 	}
 
 	@Override
