@@ -61,6 +61,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend {
 
 	private final long maxItemSize;
 
+	private final List<String> unresolved;
+
 	/**
 	 * Create a backend with default options and the default serializer.
 	 * @param settings the settings; {@code location} names the servers
@@ -96,6 +98,19 @@ public class MemcachedCacheBackend extends AbstractCacheBackend {
 				tcp.add(parseHostAndPort(server));
 			}
 		}
+		List<InetSocketAddress> unresolved = tcp.stream().filter(InetSocketAddress::isUnresolved).toList();
+		if (!unresolved.isEmpty()) {
+			if (unresolved.size() == tcp.size()) {
+				throw new IllegalArgumentException("Unknown memcached host(s) " + unresolved.stream()
+					.map(InetSocketAddress::getHostString).toList() + " in location '" + settings.location() + "'");
+			}
+			// One bad name must not take the cache (or the application) down: the others serve its keys.
+			this.logger.error("Cache '" + settings.alias() + "': memcached host(s) " + unresolved.stream()
+				.map(InetSocketAddress::getHostString).toList() + " cannot be resolved and are left out until the "
+					+ "application restarts; their keys go to the other servers");
+			tcp = tcp.stream().filter((address) -> !address.isUnresolved()).toList();
+		}
+		this.unresolved = unresolved.stream().map(SpyTransport::format).toList();
 		if (!unixSockets.isEmpty() && !tcp.isEmpty()) {
 			throw new IllegalArgumentException("memcached location mixes unix sockets and TCP servers: "
 					+ settings.location());
@@ -184,12 +199,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend {
 		if (host.isEmpty()) {
 			throw new IllegalArgumentException("Invalid memcached server '" + server + "': no host");
 		}
-		// Resolved now (spymemcached never re-resolves); an unknown host is a configuration error.
-		InetSocketAddress address = new InetSocketAddress(host, port);
-		if (address.isUnresolved()) {
-			throw new IllegalArgumentException("Unknown memcached host '" + host + "'");
-		}
-		return address;
+		// Resolved now: spymemcached never re-resolves, and cannot even start with an unresolved address.
+		return new InetSocketAddress(host, port);
 	}
 
 	private static int parsePort(String server, String port) {
@@ -217,7 +228,15 @@ public class MemcachedCacheBackend extends AbstractCacheBackend {
 	 * @return the status of each server by address ({@code host:port} or the unix socket path)
 	 */
 	public Map<String, ServerStatus> servers() {
-		return this.transport.servers();
+		Map<String, ServerStatus> servers = this.transport.servers();
+		if (this.unresolved.isEmpty()) {
+			return servers;
+		}
+		Map<String, ServerStatus> all = new LinkedHashMap<>(servers);
+		for (String address : this.unresolved) {
+			all.put(address, new ServerStatus(address, false, Map.of()));
+		}
+		return all;
 	}
 
 	/**

@@ -194,6 +194,21 @@ class MemcachedBasicsTests {
 	}
 
 	@Test
+	void anUnresolvableHostIsLeftOutAndTheOthersServeItsKeys() {
+		try (MemcachedCacheBackend cache = new MemcachedCacheBackend(
+				CacheSettings.builder("partly").location("nosuch.invalid:11211;" + server.location()).build())) {
+			for (int i = 0; i < 50; i++) {
+				cache.set("key" + i, i);
+			}
+			assertThat(cache.getMany(java.util.stream.IntStream.range(0, 50).mapToObj((i) -> "key" + i).toList()))
+				.hasSize(50);
+			assertThat(cache.servers()).containsOnlyKeys("nosuch.invalid:11211", server.address());
+			assertThat(cache.servers().get("nosuch.invalid:11211").alive()).isFalse();
+			assertThat(cache.servers().get(server.address()).alive()).isTrue();
+		}
+	}
+
+	@Test
 	void locationForms() {
 		assertThat(MemcachedCacheBackend.parseLocation("a:11211;b:11212")).containsExactly("a:11211", "b:11212");
 		assertThat(MemcachedCacheBackend.parseLocation("a:11211, b:11212 ,")).containsExactly("a:11211", "b:11212");
@@ -205,7 +220,8 @@ class MemcachedBasicsTests {
 			.isEqualTo(new InetSocketAddress("::1", 11300));
 		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseLocation(" ; "));
 		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseHostAndPort("h:99999"));
-		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseHostAndPort("nosuch.invalid:1"));
+		assertThatIllegalArgumentException().isThrownBy(() -> new MemcachedCacheBackend(
+				CacheSettings.builder("unknown").location("nosuch.invalid:11211").build()));
 		assertThatIllegalArgumentException().isThrownBy(() -> new MemcachedCacheBackend(
 				CacheSettings.builder("mixed").location("127.0.0.1:1;unix:/tmp/x.sock").build()));
 	}
