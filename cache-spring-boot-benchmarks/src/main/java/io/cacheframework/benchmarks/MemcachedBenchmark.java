@@ -22,6 +22,8 @@ import net.spy.memcached.MemcachedClient;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -129,6 +131,41 @@ public class MemcachedBenchmark {
 	/** spymemcached's set, waiting for the server's answer as ours does. */
 	@Benchmark
 	public Object rawSet() throws Exception {
+		return this.raw.set("raw:key", 0, VALUE).get();
+	}
+
+	/**
+	 * Our get, run at the same time as {@link #pairRawGet()} (a JMH group): on a shared, noisy machine both see the
+	 * same background load, which makes the comparison fair where back-to-back runs are not.
+	 */
+	@Benchmark
+	@Group("pairGet")
+	@GroupThreads(1)
+	public Object pairOurGet() {
+		return this.cache.get("key");
+	}
+
+	/** spymemcached's get, paired with {@link #pairOurGet()}. */
+	@Benchmark
+	@Group("pairGet")
+	@GroupThreads(1)
+	public Object pairRawGet() {
+		return this.raw.get("raw:key");
+	}
+
+	/** Our set, paired with {@link #pairRawSet()}. */
+	@Benchmark
+	@Group("pairSet")
+	@GroupThreads(1)
+	public void pairOurSet() {
+		this.cache.set("key", VALUE);
+	}
+
+	/** spymemcached's set, paired with {@link #pairOurSet()}. */
+	@Benchmark
+	@Group("pairSet")
+	@GroupThreads(1)
+	public Object pairRawSet() throws Exception {
 		return this.raw.set("raw:key", 0, VALUE).get();
 	}
 
