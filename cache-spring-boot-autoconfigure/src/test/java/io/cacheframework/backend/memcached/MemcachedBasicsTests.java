@@ -209,6 +209,30 @@ class MemcachedBasicsTests {
 	}
 
 	@Test
+	void binaryProtocolAndSeveralConnections() throws Exception {
+		MemcachedOptions options = new MemcachedOptions();
+		options.setProtocol(MemcachedOptions.Protocol.BINARY);
+		options.setConnections(3);
+		try (MemcachedCacheBackend binary = new MemcachedCacheBackend(
+				CacheSettings.builder("binary").location(server.location()).build(), options,
+				new io.cacheframework.serializer.DefaultValueSerializer())) {
+			binary.set("username", "guyan");
+			binary.set("answer", 41);
+			assertThat(server.rawGet(":1:username").flags()).isEqualTo(16);
+			assertThat(binary.incr("answer")).isEqualTo(42);
+			assertThat(binary.get("answer")).isEqualTo(42);
+			assertThat(binary.add("username", "x")).isFalse();
+			assertThat(binary.touch("username", Timeout.seconds(60))).isTrue();
+			assertThat(binary.getMany(List.of("username", "answer", "missing"))).hasSize(2);
+			binary.set("huge", randomBytes(2 * 1024 * 1024));
+			assertThat(binary.hasKey("huge")).isFalse();
+			assertThat(binary.delete("username")).isTrue();
+			assertThat(binary.servers().get(server.address()).alive()).isTrue();
+			assertThat(binary.statistics().errors()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void locationForms() {
 		assertThat(MemcachedCacheBackend.parseLocation("a:11211;b:11212")).containsExactly("a:11211", "b:11212");
 		assertThat(MemcachedCacheBackend.parseLocation("a:11211, b:11212 ,")).containsExactly("a:11211", "b:11212");
