@@ -55,6 +55,14 @@ public class MemcachedOptions {
 	private DataSize compressionThreshold = DataSize.ofKilobytes(16);
 
 	/**
+	 * Flush a server (flush_all) when it answers again after it was down or hung, so that it cannot serve values
+	 * that were overwritten or deleted elsewhere meanwhile (a partition or SIGSTOP keeps its memory). Off by
+	 * default, as in Django; turn it on when stale values after an outage matter more than a cold server. It also
+	 * flushes other applications' keys on that server.
+	 */
+	private boolean flushAfterOutage;
+
+	/**
 	 * The largest item the servers accept (memcached's -I, 1 MB by default). Larger values are not sent: the set
 	 * fails alone, the key's old value is deleted, and the connection stays healthy. Read from the servers'
 	 * "stats settings" at startup when they are reachable.
@@ -187,6 +195,22 @@ public class MemcachedOptions {
 	 */
 	public void setMaxItemSize(DataSize maxItemSize) {
 		this.maxItemSize = maxItemSize;
+	}
+
+	/**
+	 * Return whether a server is flushed when it answers again after an outage.
+	 * @return whether a server is flushed when it answers again after an outage
+	 */
+	public boolean isFlushAfterOutage() {
+		return this.flushAfterOutage;
+	}
+
+	/**
+	 * Set whether a server is flushed when it answers again after an outage.
+	 * @param flushAfterOutage whether a server is flushed when it answers again after an outage
+	 */
+	public void setFlushAfterOutage(boolean flushAfterOutage) {
+		this.flushAfterOutage = flushAfterOutage;
 	}
 
 	/**
