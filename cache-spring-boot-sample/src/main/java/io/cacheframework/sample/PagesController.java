@@ -1,5 +1,7 @@
 package io.cacheframework.sample;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,7 +26,7 @@ import org.springframework.web.bind.annotation.ResponseBody;
  * <li>{@code /pages/site}: cached by the site-wide cache when {@code app.cache-middleware.enabled=true}
  * (docs/sample/web.yml); without it, rendered each time.</li>
  * <li>{@code /pages/report}: {@code @CachePage(60)}, Django's {@code @cache_page(60)}; a view that costs
- * about 5 ms to render.</li>
+ * about 5 ms of CPU to render.</li>
  * <li>{@code /pages/report-live}: the same view with {@code @NeverCache}: rendered every time.</li>
  * <li>{@code /pages/tenant}: {@code @VaryOnHeaders("X-Tenant")}: one cached page per tenant header value.</li>
  * <li>{@code /pages/account}: {@code @VaryOnCookie} with {@code @CacheControl(cachePrivate = true)}: browsers may
@@ -34,6 +36,8 @@ import org.springframework.web.bind.annotation.ResponseBody;
  */
 @Controller
 class PagesController {
+
+	static volatile long sink;
 
 	private final AtomicLong renders = new AtomicLong();
 
@@ -85,15 +89,19 @@ class PagesController {
 	}
 
 	/**
-	 * Stands for a database query or remote call: about 5 ms.
+	 * Stands for real work (queries, rendering a large model): about 5 ms of CPU time on the request thread. CPU,
+	 * not sleep, so that it also costs throughput, as real work does.
 	 */
 	private static void expensiveWork() {
-		try {
-			Thread.sleep(5);
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		long end = threads.getCurrentThreadCpuTime() + 5_000_000L;
+		long x = 0;
+		while (threads.getCurrentThreadCpuTime() < end) {
+			for (int i = 0; i < 10_000; i++) {
+				x = x * 31 + i;
+			}
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		sink = x;
 	}
 
 }
