@@ -329,6 +329,28 @@ class PageCacheTests {
 	}
 
 	@Test
+	void localeIsPartOfTheKeyWithI18nOn() throws Exception {
+		PageCacheTestSupport i18n = new PageCacheTestSupport("i18n", PageCacheSettings.siteWide("default", "", 600),
+				List.of(), -1, null, List.of(), new PageCacheKeys(true, true));
+		MockHttpServletResponse english = i18n.mvc.perform(get("/p/greeting").header("Accept-Language", "en-US"))
+			.andReturn()
+			.getResponse();
+		assertThat(english.getContentAsString()).isEqualTo("greeting en-US 1");
+		assertThat(english.getHeader("Vary")).isEqualTo("Accept-Language");
+		assertThat(i18n.mvc.perform(get("/p/greeting").header("Accept-Language", "de")).andReturn().getResponse()
+			.getContentAsString()).isEqualTo("greeting de 2");
+		assertThat(i18n.mvc.perform(get("/p/greeting").header("Accept-Language", "en-US")).andReturn().getResponse()
+			.getContentAsString()).isEqualTo("greeting en-US 1");
+		// Accept-Language is left out of the Vary hash (the locale suffix covers it): one header list, suffixed keys.
+		assertThat(i18n.defaultCache
+			.get("views.decorators.cache.cache_header.." + md5("http://localhost/p/greeting") + ".en-us"))
+			.isEqualTo("");
+		assertThat(i18n.defaultCache
+			.get("views.decorators.cache.cache_header.." + md5("http://localhost/p/greeting") + ".de"))
+			.isEqualTo("");
+	}
+
+	@Test
 	void cacheFailuresNeverFailTheRequest() throws Exception {
 		Caches broken = new Caches() {
 
