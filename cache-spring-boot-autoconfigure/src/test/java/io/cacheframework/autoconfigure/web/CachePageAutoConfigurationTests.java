@@ -68,6 +68,17 @@ class CachePageAutoConfigurationTests {
 	}
 
 	@Test
+	void unknownAliasFailsNamingTheProperty() {
+		this.runner.withPropertyValues("app.cache-middleware.enabled=true", "app.cache-middleware.alias=nosuch")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("app.cache-middleware.alias")
+				.hasMessageContaining("nosuch"));
+		this.runner.withPropertyValues("app.cache-pages[0].path=/a/**", "app.cache-pages[0].cache=other")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("app.cache-pages[0].cache"));
+	}
+
+	@Test
 	void notInANonWebApplication() {
 		new ApplicationContextRunner()
 			.withConfiguration(
