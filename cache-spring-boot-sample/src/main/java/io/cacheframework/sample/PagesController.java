@@ -24,7 +24,9 @@ import org.springframework.web.bind.annotation.ResponseBody;
  *
  * <ul>
  * <li>{@code /pages/site}: cached by the site-wide cache when {@code app.cache-middleware.enabled=true}
- * (docs/sample/web.yml); without it, rendered each time.</li>
+ * (profile {@code sitecache} in docs/sample/web.yml); without it, rendered each time.</li>
+ * <li>{@code /pages/by-path}: cached through {@code app.cache-pages}, Django's {@code cache_page} in the URLconf,
+ * with no annotation on the handler.</li>
  * <li>{@code /pages/report}: {@code @CachePage(60)}, Django's {@code @cache_page(60)}; a view that costs
  * about 5 ms of CPU to render.</li>
  * <li>{@code /pages/report-live}: the same view with {@code @NeverCache}: rendered every time.</li>
@@ -44,6 +46,11 @@ class PagesController {
 	@GetMapping("/pages/site")
 	String site(Model model) {
 		return page(model, "Site-wide cached page", "Cached by the site-wide cache when app.cache-middleware.enabled");
+	}
+
+	@GetMapping("/pages/by-path")
+	String byPath(Model model) {
+		return page(model, "Cached by path", "app.cache-pages[0].path=/pages/by-path: no annotation on this handler");
 	}
 
 	@GetMapping("/pages/report")

@@ -10,9 +10,11 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample's page-caching examples, with the site-wide cache on as in docs/sample/web.yml.
+ * The sample's page-caching examples, with the settings of docs/sample/web.yml (site-wide cache on, as with
+ * its {@code sitecache} profile).
  */
-@SpringBootTest(properties = "app.cache-middleware.enabled=true")
+@SpringBootTest(properties = { "app.cache-middleware.enabled=true", "app.cache-pages[0].path=/pages/by-path",
+		"app.cache-pages[0].timeout=900" })
 @AutoConfigureMockMvc
 class PagesControllerTests {
 
@@ -28,7 +30,7 @@ class PagesControllerTests {
 
 	@Test
 	void cachedPagesRenderOnce() throws Exception {
-		for (String uri : new String[] { "/pages/site", "/pages/report" }) {
+		for (String uri : new String[] { "/pages/site", "/pages/report", "/pages/by-path" }) {
 			assertThat(body(uri)).isEqualTo(body(uri));
 		}
 		assertThat(this.mvc.get().uri("/pages/report")).headers().hasValue("Cache-Control", "max-age=60");
