@@ -30,11 +30,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * get-miss, set and getMany(100), each at 1 and 2 threads (the {@code _1t} / {@code _2t} methods, so one run covers
  * both; do not pass {@code -t}, it would override them).
  *
- * <p>Every cache holds {@value #SIZE} String keys with String values, filled in {@code @Setup}, and is bounded far
- * above that ({@value #MAXIMUM_SIZE}), so nothing is culled or evicted: the get benchmarks measure reads only and
- * {@code set} overwrites existing keys. locmem runs with its default 300 s timeout, so every read checks expiry.
- * Keys come from precomputed arrays walked by a per-thread index starting at a random offset, so no random number
- * generation or string building is measured.
+ * <p>Every cache holds {@code keys} String keys ({@value #DEFAULT_KEYS} by default, as Caffeine's own
+ * {@code GetPutBenchmark}) with String values, filled in {@code @Setup}, and is bounded far above that
+ * ({@value #MAXIMUM_SIZE}), so nothing is culled or evicted: the get benchmarks measure reads only and {@code set}
+ * overwrites existing keys. locmem runs with its default 300 s timeout, so every read checks expiry;
+ * {@code caffeineExpiring} does the same work, {@code caffeine} and {@code concurrentMap} have no expiry.
+ *
+ * <p>The caches are filled with their own key instances, equal to but not the same objects as the lookup keys, as
+ * in an application that builds {@code "user:" + id} per request: a hit compares key contents instead of taking the
+ * {@code ==} shortcut of {@code ConcurrentHashMap}. Lookup keys come from precomputed arrays (their hash codes
+ * cached) walked by a per-thread index from a random offset, so no random number generation or string building is
+ * measured; locmem still builds its made key ({@code ":1:" + key}) on every call, which is part of its cost.
  *
  * <p>Run from the repository root:
  * <pre>
@@ -42,7 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -jar cache-spring-boot-benchmarks/target/benchmarks.jar LocalCacheBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s \
  *     -rf json -rff locmem.json
  * </pre>
- * One implementation only: add {@code -p cache=locmem}. Results: {@code docs/benchmarks/locmem.md}.
+ * One implementation only: add {@code -p cache=locmem}; another key space: {@code -p keys=1024} (a power of two).
+ * Results: {@code docs/benchmarks/locmem.md}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -52,9 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class LocalCacheBenchmark {
 
-	static final int SIZE = 1 << 16;
-
-	static final int MASK = SIZE - 1;
+	static final int DEFAULT_KEYS = 1 << 15;
 
 	static final int MAXIMUM_SIZE = 1_000_000;
 
@@ -65,8 +70,16 @@ public class LocalCacheBenchmark {
 	/**
 	 * The implementation under test.
 	 */
-	@Param({ "locmem", "caffeine", "concurrentMap" })
+	@Param({ "locmem", "caffeine", "caffeineExpiring", "concurrentMap" })
 	public CacheType cache;
+
+	/**
+	 * How many keys the cache holds and the benchmarks read or write (a power of two).
+	 */
+	@Param({ "" + DEFAULT_KEYS })
+	public int keys;
+
+	private int mask;
 
 	private BasicCache basicCache;
 
@@ -83,19 +96,23 @@ public class LocalCacheBenchmark {
 	 */
 	@Setup(Level.Trial)
 	public void setUp() {
+		if (Integer.bitCount(this.keys) != 1) {
+			throw new IllegalArgumentException("keys must be a power of two: " + this.keys);
+		}
+		this.mask = this.keys - 1;
 		Random random = new Random(42);
-		List<Integer> order = new ArrayList<>(SIZE);
-		for (int i = 0; i < SIZE; i++) {
-			order.add(i);
+		List<Integer> ids = new ArrayList<>(this.keys);
+		for (int i = 0; i < this.keys; i++) {
+			ids.add(i);
 		}
 		// Walk the keys in random order, not in allocation order.
-		Collections.shuffle(order, random);
-		this.hitKeys = new String[SIZE];
-		this.missKeys = new String[SIZE];
-		this.values = new String[SIZE];
-		for (int i = 0; i < SIZE; i++) {
-			int id = order.get(i);
-			this.hitKeys[i] = "user:" + id;
+		Collections.shuffle(ids, random);
+		this.hitKeys = new String[this.keys];
+		this.missKeys = new String[this.keys];
+		this.values = new String[this.keys];
+		for (int i = 0; i < this.keys; i++) {
+			int id = ids.get(i);
+			this.hitKeys[i] = key(id);
 			this.missKeys[i] = "absent:" + id;
 			this.values[i] = "value of user " + id;
 		}
@@ -104,24 +121,30 @@ public class LocalCacheBenchmark {
 			this.batches.add(distinctBatch(random));
 		}
 		this.basicCache = this.cache.create(MAXIMUM_SIZE);
-		for (int i = 0; i < SIZE; i++) {
-			this.basicCache.put(this.hitKeys[i], this.values[i]);
+		for (int i = 0; i < this.keys; i++) {
+			// A key of its own, as stored by an earlier request.
+			this.basicCache.put(key(ids.get(i)), this.values[i]);
 		}
-		if (this.basicCache.get(this.hitKeys[0]) == null || this.basicCache.get(this.missKeys[0]) != null
+		if (!this.values[0].equals(this.basicCache.get(this.hitKeys[0]))
+				|| this.basicCache.get(this.missKeys[0]) != null
 				|| this.basicCache.getMany(this.batches.get(0)).size() != BATCH) {
 			throw new IllegalStateException(this.cache + " was not filled as expected");
 		}
+	}
+
+	private static String key(int id) {
+		return "user:" + id;
 	}
 
 	/**
 	 * {@value #BATCH} different hit keys, so that every getMany finds {@value #BATCH} values.
 	 */
 	private List<String> distinctBatch(Random random) {
-		Set<String> keys = new LinkedHashSet<>();
-		while (keys.size() < BATCH) {
-			keys.add(this.hitKeys[random.nextInt(SIZE)]);
+		Set<String> batch = new LinkedHashSet<>();
+		while (batch.size() < BATCH) {
+			batch.add(this.hitKeys[random.nextInt(this.keys)]);
 		}
-		return new ArrayList<>(keys);
+		return new ArrayList<>(batch);
 	}
 
 	/**
@@ -229,15 +252,15 @@ public class LocalCacheBenchmark {
 	}
 
 	private Object getHit(ThreadState thread) {
-		return this.basicCache.get(this.hitKeys[thread.index++ & MASK]);
+		return this.basicCache.get(this.hitKeys[thread.index++ & this.mask]);
 	}
 
 	private Object getMiss(ThreadState thread) {
-		return this.basicCache.get(this.missKeys[thread.index++ & MASK]);
+		return this.basicCache.get(this.missKeys[thread.index++ & this.mask]);
 	}
 
 	private void set(ThreadState thread) {
-		int i = thread.index++ & MASK;
+		int i = thread.index++ & this.mask;
 		this.basicCache.put(this.hitKeys[i], this.values[i]);
 	}
 
