@@ -57,8 +57,6 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private static final Log keyWarnings = LogFactory.getLog("io.cacheframework.core.CacheKeyWarning");
 
-	private static final int MEMCACHED_MAX_KEY_LENGTH = 250;
-
 	private static final long ERROR_LOG_INTERVAL_MILLIS = 10_000;
 
 	private static final ConcurrentHashMap<FlightKey, Flight> flights = new ConcurrentHashMap<>();
@@ -304,19 +302,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 * @return whether the key is safe
 	 */
 	protected static boolean isMemcachedSafe(String key) {
-		int length = key.length();
-		if (length > MEMCACHED_MAX_KEY_LENGTH) {
-			return false;
-		}
-		int bytes = 0;
-		for (int i = 0; i < length; i++) {
-			char c = key.charAt(i);
-			if (c <= 0x20 || c == 0x7f) {
-				return false;
-			}
-			bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
-		}
-		return bytes <= MEMCACHED_MAX_KEY_LENGTH;
+		return CacheKeys.isSafe(key, CacheKeys.MEMCACHED_MAX_KEY_LENGTH);
 	}
 
 	/**
@@ -326,28 +312,15 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 */
 	protected static List<String> keyProblems(String key) {
 		List<String> problems = new ArrayList<>(2);
-		if (utf8Length(key) > MEMCACHED_MAX_KEY_LENGTH) {
+		if (CacheKeys.utf8Length(key) > CacheKeys.MEMCACHED_MAX_KEY_LENGTH) {
 			problems.add("Cache key will cause errors if used with memcached: " + PythonRepr.of(key) + " (longer than "
-					+ MEMCACHED_MAX_KEY_LENGTH + ")");
+					+ CacheKeys.MEMCACHED_MAX_KEY_LENGTH + ")");
 		}
-		for (int i = 0; i < key.length(); i++) {
-			char c = key.charAt(i);
-			if (c <= 0x20 || c == 0x7f) {
-				problems.add("Cache key contains characters that will cause errors if used with memcached: "
-						+ PythonRepr.of(key));
-				break;
-			}
+		if (CacheKeys.hasUnsafeCharacters(key)) {
+			problems.add("Cache key contains characters that will cause errors if used with memcached: "
+					+ PythonRepr.of(key));
 		}
 		return problems;
-	}
-
-	private static int utf8Length(String key) {
-		int bytes = 0;
-		for (int i = 0; i < key.length(); i++) {
-			char c = key.charAt(i);
-			bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
-		}
-		return bytes;
 	}
 
 	final String makeAndValidateKey(String key, int version) {
@@ -449,7 +422,12 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	protected static Number addToNumber(@Nullable Object current, long delta, String key) {
 		if (current instanceof Integer || current instanceof Short || current instanceof Byte) {
 			long result = ((Number) current).longValue() + delta;
-			return (result == (int) result) ? Integer.valueOf((int) result) : Long.valueOf(result);
+			// Not a conditional expression: "cond ? Integer : Long" unboxes and promotes both to long, so it would
+			// always return a Long.
+			if (result == (int) result) {
+				return Integer.valueOf((int) result);
+			}
+			return Long.valueOf(result);
 		}
 		if (current instanceof Long value) {
 			return Math.addExact(value, delta);

@@ -54,7 +54,8 @@ public final class Zlib {
 			byte[] buffer = new byte[8192];
 			while (!inflater.finished()) {
 				int n = inflater.inflate(buffer);
-				if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+				// needsInput() is also true once the last byte was consumed, e.g. for a compressed empty array.
+				if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
 					throw new UnreadableValueException("truncated zlib data");
 				}
 				if (out.size() + (long) n > maxLength) {

@@ -1,0 +1,275 @@
+package io.cacheframework.autoconfigure;
+
+import java.lang.reflect.Constructor;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.cacheframework.autoconfigure.CacheFrameworkProperties.CacheSpec;
+import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.DefaultCaches;
+import io.cacheframework.core.KeyFunction;
+import io.cacheframework.core.Timeout;
+import io.cacheframework.serializer.ValueSerializer;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Turns {@code app.caches.*} into backends, Django's {@code caches} setup: validates every setting, failing with a
+ * message that names the full property, and closes what it built if a later alias fails.
+ */
+final class CachesBuilder {
+
+	static final String DEFAULT_ALIAS = "default";
+
+	/**
+	 * Built-in backends whose library may be missing, and what to add for them.
+	 */
+	private static final Map<String, String> OPTIONAL_BACKENDS = Map.of("memcached",
+			"net.spy:spymemcached (included in cache-spring-boot-starter)", "database",
+			"spring-jdbc (e.g. org.springframework.boot:spring-boot-starter-jdbc)");
+
+	private final Map<String, CacheBackendFactory> factories;
+
+	private final ValueSerializer serializer;
+
+	private final BeanFactory beanFactory;
+
+	private final @Nullable ClassLoader classLoader;
+
+	CachesBuilder(List<CacheBackendFactory> factories, ValueSerializer serializer, BeanFactory beanFactory,
+			@Nullable ClassLoader classLoader) {
+		this.factories = new TreeMap<>();
+		for (CacheBackendFactory factory : factories) {
+			this.factories.putIfAbsent(factory.name(), factory);
+		}
+		this.serializer = serializer;
+		this.beanFactory = beanFactory;
+		this.classLoader = classLoader;
+	}
+
+	DefaultCaches build(Map<String, CacheSpec> configured) {
+		Map<String, CacheSpec> specs = new LinkedHashMap<>(configured);
+		if (specs.isEmpty()) {
+			// Django's default CACHES: one local-memory cache.
+			specs.put(DEFAULT_ALIAS, new CacheSpec());
+		}
+		else if (!specs.containsKey(DEFAULT_ALIAS)) {
+			throw new InvalidCacheConfigurationException(property(DEFAULT_ALIAS, null),
+					"a 'default' cache is required when caches are configured (configured: " + specs.keySet() + ")");
+		}
+		Map<String, CacheBackend> backends = new LinkedHashMap<>();
+		try {
+			for (Map.Entry<String, CacheSpec> entry : specs.entrySet()) {
+				backends.put(entry.getKey(), create(entry.getKey(), entry.getValue()));
+			}
+		}
+		catch (RuntimeException ex) {
+			backends.values().forEach(CacheBackend::close);
+			throw ex;
+		}
+		return new DefaultCaches(backends);
+	}
+
+	private CacheBackend create(String alias, CacheSpec spec) {
+		CacheSettings settings = settings(alias, spec);
+		CacheBackendContext context = new CacheBackendContext(settings, this.serializer, this.beanFactory);
+		String backend = (spec.getBackend() != null) ? spec.getBackend().trim() : "";
+		CacheBackendFactory factory = this.factories.get(backend.toLowerCase(Locale.ROOT));
+		if (factory != null) {
+			return factory.create(context);
+		}
+		if (backend.contains(".")) {
+			return instantiate(alias, backend, context);
+		}
+		String property = property(alias, "backend");
+		if (OPTIONAL_BACKENDS.containsKey(backend)) {
+			throw new InvalidCacheConfigurationException(property,
+					"backend '" + backend + "' needs " + OPTIONAL_BACKENDS.get(backend) + " on the classpath");
+		}
+		throw new InvalidCacheConfigurationException(property, "unknown backend '" + backend + "'; use one of "
+				+ this.factories.keySet() + " or the class name of a CacheBackend implementation");
+	}
+
+	private CacheBackend instantiate(String alias, String className, CacheBackendContext context) {
+		String property = property(alias, "backend");
+		Class<?> type;
+		try {
+			type = ClassUtils.forName(className, this.classLoader);
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			throw new InvalidCacheConfigurationException(property,
+					"unknown backend '" + className + "': no such class; use one of " + this.factories.keySet()
+							+ " or the class name of a CacheBackend implementation",
+					ex);
+		}
+		if (!CacheBackend.class.isAssignableFrom(type)) {
+			throw new InvalidCacheConfigurationException(property,
+					"backend class " + className + " does not implement " + CacheBackend.class.getName());
+		}
+		try {
+			Constructor<?> withSerializer = findConstructor(type, CacheSettings.class, ValueSerializer.class);
+			if (withSerializer != null) {
+				return (CacheBackend) withSerializer.newInstance(context.settings(), context.serializer());
+			}
+			Constructor<?> constructor = findConstructor(type, CacheSettings.class);
+			if (constructor == null) {
+				throw new InvalidCacheConfigurationException(property, "backend class " + className
+						+ " needs a public constructor taking " + CacheSettings.class.getName());
+			}
+			return (CacheBackend) constructor.newInstance(context.settings());
+		}
+		catch (ReflectiveOperationException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new InvalidCacheConfigurationException(property,
+					"backend class " + className + " could not be created: " + cause, cause);
+		}
+	}
+
+	private static @Nullable Constructor<?> findConstructor(Class<?> type, Class<?>... parameterTypes) {
+		try {
+			return type.getConstructor(parameterTypes);
+		}
+		catch (NoSuchMethodException ex) {
+			return null;
+		}
+	}
+
+	private CacheSettings settings(String alias, CacheSpec spec) {
+		Map<String, String> options = normalizedOptions(spec.getOptions());
+		CacheSettings.Builder builder = CacheSettings.builder(alias)
+			.location(String.join(",", spec.getLocation()).trim())
+			.timeout(parseTimeout(property(alias, "timeout"), spec.getTimeout()))
+			.keyPrefix((spec.getKeyPrefix() != null) ? spec.getKeyPrefix() : "")
+			.version(spec.getVersion())
+			.maxEntries(nonNegative(alias, "max-entries", options, CacheSettings.DEFAULT_MAX_ENTRIES))
+			.cullFrequency(nonNegative(alias, "cull-frequency", options, CacheSettings.DEFAULT_CULL_FREQUENCY));
+		if (StringUtils.hasText(spec.getKeyFunction())) {
+			builder.keyFunction(keyFunction(property(alias, "key-function"), spec.getKeyFunction().trim()));
+		}
+		options.forEach(builder::option);
+		return builder.build();
+	}
+
+	/**
+	 * Parse a timeout: seconds, a duration ("15m", "PT15M"), or "none" (never expire; also an empty YAML value).
+	 */
+	static Timeout parseTimeout(String property, @Nullable String value) {
+		if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("none")
+				|| value.trim().equalsIgnoreCase("null")) {
+			return Timeout.NEVER;
+		}
+		try {
+			Duration duration = DurationStyle.detectAndParse(value.trim(), ChronoUnit.SECONDS);
+			return Timeout.of(duration);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidCacheConfigurationException(property, "'" + value
+					+ "' is not a timeout; use seconds (300), a duration (15m, PT15M) or 'none' to never expire", ex);
+		}
+	}
+
+	private KeyFunction keyFunction(String property, String name) {
+		if (this.beanFactory.containsBean(name)) {
+			Object bean = this.beanFactory.getBean(name);
+			if (bean instanceof KeyFunction keyFunction) {
+				return keyFunction;
+			}
+			throw new InvalidCacheConfigurationException(property,
+					"bean '" + name + "' is a " + bean.getClass().getName() + ", not a " + KeyFunction.class.getName());
+		}
+		Class<?> type;
+		try {
+			type = ClassUtils.forName(name, this.classLoader);
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			throw new InvalidCacheConfigurationException(property,
+					"'" + name + "' is neither a KeyFunction bean nor a class on the classpath", ex);
+		}
+		if (!KeyFunction.class.isAssignableFrom(type)) {
+			throw new InvalidCacheConfigurationException(property,
+					"class " + name + " does not implement " + KeyFunction.class.getName());
+		}
+		if (this.beanFactory instanceof ListableBeanFactory listable) {
+			// A single bean of that class is used as it is (it may have dependencies).
+			String[] names = listable.getBeanNamesForType(type);
+			if (names.length == 1) {
+				return (KeyFunction) listable.getBean(names[0]);
+			}
+		}
+		try {
+			return (KeyFunction) type.getDeclaredConstructor().newInstance();
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new InvalidCacheConfigurationException(property,
+					"class " + name + " needs a public no-argument constructor", ex);
+		}
+	}
+
+	private static int nonNegative(String alias, String option, Map<String, String> options, int defaultValue) {
+		String value = options.get(option);
+		if (value == null) {
+			return defaultValue;
+		}
+		String property = property(alias, "options." + option);
+		int result;
+		try {
+			result = Integer.parseInt(value.trim());
+		}
+		catch (NumberFormatException ex) {
+			throw new InvalidCacheConfigurationException(property, "'" + value + "' is not a whole number", ex);
+		}
+		if (result < 0) {
+			throw new InvalidCacheConfigurationException(property, "must not be negative, was " + result);
+		}
+		return result;
+	}
+
+	/**
+	 * Options in the canonical dashed form, so {@code MAX_ENTRIES} (Django's spelling), {@code maxEntries} and
+	 * {@code max-entries} are one option.
+	 */
+	static Map<String, String> normalizedOptions(@Nullable Map<String, String> options) {
+		Map<String, String> normalized = new LinkedHashMap<>();
+		if (options != null) {
+			options.forEach((key, value) -> normalized.put(dashed(key), value));
+		}
+		return normalized;
+	}
+
+	static String dashed(String name) {
+		StringBuilder result = new StringBuilder(name.length() + 4);
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (c == '_') {
+				result.append('-');
+			}
+			else if (Character.isUpperCase(c)) {
+				if (i > 0 && Character.isLowerCase(name.charAt(i - 1))) {
+					result.append('-');
+				}
+				result.append(Character.toLowerCase(c));
+			}
+			else {
+				result.append(c);
+			}
+		}
+		return result.toString();
+	}
+
+	static String property(String alias, @Nullable String name) {
+		String prefix = CacheFrameworkProperties.PREFIX + ".caches." + alias;
+		return (name != null) ? prefix + "." + name : prefix;
+	}
+
+}

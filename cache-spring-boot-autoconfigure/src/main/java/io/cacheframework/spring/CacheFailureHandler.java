@@ -1,0 +1,75 @@
+package io.cacheframework.spring;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.cacheframework.core.AbstractCacheBackend;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache;
+import org.springframework.cache.interceptor.CacheErrorHandler;
+
+/**
+ * A {@link CacheErrorHandler} that turns cache failures into misses: a failed read runs the method, a failed write
+ * or eviction is skipped. Each failure is counted (in the backend's statistics too) and logged at WARN at most
+ * every ten seconds. Spring's default handler rethrows, which turns a cache outage into an error for the caller.
+ *
+ * @since 0.1.0
+ */
+public class CacheFailureHandler implements CacheErrorHandler {
+
+	private static final Log logger = LogFactory.getLog(CacheFailureHandler.class);
+
+	private static final long LOG_INTERVAL_MILLIS = 10_000;
+
+	private final LongAdder failures = new LongAdder();
+
+	private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE);
+
+	@Override
+	public void handleCacheGetError(RuntimeException exception, Cache cache, Object key) {
+		failed("get", exception, cache, key);
+	}
+
+	@Override
+	public void handleCachePutError(RuntimeException exception, Cache cache, Object key, @Nullable Object value) {
+		failed("put", exception, cache, key);
+	}
+
+	@Override
+	public void handleCacheEvictError(RuntimeException exception, Cache cache, Object key) {
+		failed("evict", exception, cache, key);
+	}
+
+	@Override
+	public void handleCacheClearError(RuntimeException exception, Cache cache) {
+		failed("clear", exception, cache, null);
+	}
+
+	/**
+	 * How many cache operations failed.
+	 * @return the count
+	 */
+	public long getFailureCount() {
+		return this.failures.sum();
+	}
+
+	private void failed(String operation, RuntimeException exception, Cache cache, @Nullable Object key) {
+		this.failures.increment();
+		if (cache.getNativeCache() instanceof AbstractCacheBackend backend) {
+			backend.statistics().recordError();
+		}
+		long now = System.currentTimeMillis();
+		long last = this.lastLogged.get();
+		if (now - last >= LOG_INTERVAL_MILLIS && this.lastLogged.compareAndSet(last, now)) {
+			logger.warn("Cache '" + cache.getName() + "' " + operation + ((key != null) ? " of key '" + key + "'" : "")
+					+ " failed; continuing without the cache: " + exception, exception);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Cache '" + cache.getName() + "' " + operation + " failed", exception);
+		}
+	}
+
+}

@@ -1,0 +1,247 @@
+package io.cacheframework.spring;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheKeys;
+import io.cacheframework.core.Timeout;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.support.AbstractValueAdaptingCache;
+import org.springframework.cache.support.NullValue;
+
+/**
+ * A Spring {@link org.springframework.cache.Cache} over a {@link CacheBackend}, so that {@code @Cacheable},
+ * {@code @CachePut} and {@code @CacheEvict} use Django-style caches.
+ *
+ * <p>A cache named like a configured alias is that alias's whole backend: {@link #clear()} clears it. Any other
+ * name is a <em>namespace</em> inside the default backend: its keys carry the name and a generation number kept in
+ * the backend itself, and {@link #clear()} moves to a new generation, so clearing one name never touches another
+ * name's entries on any backend, memcached included (whose only native clear is {@code flush_all}). A namespace
+ * costs one extra read per operation; configure an alias for a hot cache name to avoid it.
+ *
+ * <p>Keys of any type become cache keys through {@code toString()}; a key whose text is long or contains
+ * whitespace or control characters (e.g. {@code SimpleKey [a, b]}) is replaced by its SHA-256, so every key is valid
+ * on memcached. {@code null} values are stored as values (Django stores {@code None}).
+ *
+ * @since 0.1.0
+ */
+public class DjangoCache extends AbstractValueAdaptingCache {
+
+	/**
+	 * Keys longer than this many bytes are hashed, leaving room for the key prefix, version and namespace.
+	 */
+	static final int MAX_PLAIN_KEY_BYTES = 160;
+
+	private static final String GENERATION_KEY_PREFIX = "spring.cache.namespace.";
+
+	private static final Object MISS = new Object();
+
+	private final String name;
+
+	private final CacheBackend backend;
+
+	private final @Nullable String namespace;
+
+	/**
+	 * A cache that is the whole of a backend (the name is an alias).
+	 * @param name the cache name
+	 * @param backend the backend
+	 */
+	public DjangoCache(String name, CacheBackend backend) {
+		this(name, backend, false);
+	}
+
+	/**
+	 * A cache over a backend.
+	 * @param name the cache name
+	 * @param backend the backend
+	 * @param namespaced whether the cache is a namespace inside the backend rather than all of it
+	 */
+	public DjangoCache(String name, CacheBackend backend, boolean namespaced) {
+		super(true);
+		this.name = Objects.requireNonNull(name, "name must not be null");
+		this.backend = Objects.requireNonNull(backend, "backend must not be null");
+		this.namespace = namespaced ? safeKey(name) : null;
+	}
+
+	@Override
+	public String getName() {
+		return this.name;
+	}
+
+	@Override
+	public CacheBackend getNativeCache() {
+		return this.backend;
+	}
+
+	/**
+	 * Whether this cache is a namespace inside a shared backend.
+	 * @return whether it is namespaced
+	 */
+	public boolean isNamespaced() {
+		return this.namespace != null;
+	}
+
+	@Override
+	protected @Nullable Object lookup(Object key) {
+		Object value = this.backend.getOrDefault(backendKey(key), MISS);
+		if (value == MISS) {
+			return null;
+		}
+		return (value != null) ? value : NullValue.INSTANCE;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
+		String backendKey = backendKey(key);
+		return (T) this.backend.getOrSet(backendKey, () -> {
+			try {
+				return valueLoader.call();
+			}
+			catch (Exception ex) {
+				throw new ValueRetrievalException(key, valueLoader, ex);
+			}
+		});
+	}
+
+	@Override
+	public @Nullable CompletableFuture<?> retrieve(Object key) {
+		Object value = lookup(key);
+		return (value != null) ? CompletableFuture.completedFuture(toValueWrapper(value)) : null;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
+		return CompletableFuture.supplyAsync(() -> (T) this.backend.getOrSet(backendKey(key),
+				() -> valueLoader.get().join()));
+	}
+
+	@Override
+	public void put(Object key, @Nullable Object value) {
+		this.backend.set(backendKey(key), value, Timeout.DEFAULT);
+	}
+
+	@Override
+	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+		String backendKey = backendKey(key);
+		if (this.backend.add(backendKey, value)) {
+			return null;
+		}
+		Object existing = this.backend.getOrDefault(backendKey, MISS);
+		return (existing != MISS) ? toValueWrapper((existing != null) ? existing : NullValue.INSTANCE) : null;
+	}
+
+	@Override
+	public void evict(Object key) {
+		this.backend.delete(backendKey(key));
+	}
+
+	@Override
+	public boolean evictIfPresent(Object key) {
+		return this.backend.delete(backendKey(key));
+	}
+
+	@Override
+	public void clear() {
+		if (this.namespace == null) {
+			this.backend.clear();
+		}
+		else {
+			this.backend.set(generationKey(), newGeneration(), Timeout.NEVER);
+		}
+	}
+
+	@Override
+	public boolean invalidate() {
+		clear();
+		return true;
+	}
+
+	/**
+	 * The key this cache passes to the backend for a Spring cache key (the backend then adds its prefix and
+	 * version).
+	 * @param key the Spring cache key
+	 * @return the backend key
+	 */
+	public String backendKey(Object key) {
+		String text = safeKey(keyText(key));
+		if (this.namespace == null) {
+			return text;
+		}
+		return this.namespace + ':' + generation() + ':' + text;
+	}
+
+	private String generation() {
+		String generationKey = generationKey();
+		Object generation = this.backend.get(generationKey);
+		if (generation == null) {
+			// A random start (not 0) so that entries written under a lost generation never come back.
+			String fresh = newGeneration();
+			this.backend.add(generationKey, fresh, Timeout.NEVER);
+			generation = this.backend.get(generationKey);
+			if (generation == null) {
+				return fresh;
+			}
+		}
+		return generation.toString();
+	}
+
+	private String generationKey() {
+		return GENERATION_KEY_PREFIX + this.namespace;
+	}
+
+	private static String newGeneration() {
+		return UUID.randomUUID().toString().substring(0, 13);
+	}
+
+	private static String keyText(Object key) {
+		if (key instanceof String text) {
+			return text;
+		}
+		if (!hasOwnToString(key.getClass())) {
+			throw new IllegalStateException("Cannot use a " + key.getClass().getName()
+					+ " as a cache key: it does not override toString(), so equal keys would not map to one entry");
+		}
+		return key.toString();
+	}
+
+	private static boolean hasOwnToString(Class<?> type) {
+		try {
+			Method method = type.getMethod("toString");
+			return method.getDeclaringClass() != Object.class;
+		}
+		catch (NoSuchMethodException ex) {
+			return false;
+		}
+	}
+
+	static String safeKey(String text) {
+		if (CacheKeys.isSafe(text, MAX_PLAIN_KEY_BYTES) && !text.startsWith("#")) {
+			return text;
+		}
+		return '#' + sha256(text);
+	}
+
+	private static String sha256(String text) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
+		}
+	}
+
+}

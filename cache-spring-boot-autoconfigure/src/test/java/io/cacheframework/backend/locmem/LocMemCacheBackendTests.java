@@ -1,0 +1,260 @@
+package io.cacheframework.backend.locmem;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.cacheframework.core.AbstractCacheBackendTests;
+import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.Timeout;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The contract for {@link LocMemCacheBackend}, plus Django's locmem-specific tests ({@code LocMemCacheTests}):
+ * LRU order, exact cull survivors, shared locations and thread safety.
+ */
+class LocMemCacheBackendTests extends AbstractCacheBackendTests {
+
+	@Override
+	protected CacheBackend createBackend(CacheSettings settings) {
+		return new LocMemCacheBackend(settings);
+	}
+
+	private LocMemCacheBackend lruCache() {
+		return (LocMemCacheBackend) newCache(baseSettings("lru").maxEntries(9));
+	}
+
+	private static List<Integer> survivors(CacheBackend cache, int upTo) {
+		return IntStream.range(0, upTo).filter((i) -> cache.hasKey(String.valueOf(i))).boxed().toList();
+	}
+
+	// ---------------------------------------------------------------- LRU (CONFORMANCE item 33)
+
+	@Test
+	void lruGetMovesToMostRecentlyUsed() {
+		CacheBackend lru = lruCache();
+		for (int i = 0; i < 9; i++) {
+			lru.set(String.valueOf(i), i);
+		}
+		for (int i = 0; i < 6; i++) {
+			assertThat(lru.get(String.valueOf(i))).isEqualTo(i);
+		}
+		lru.set("9", 9);
+		assertThat(survivors(lru, 10)).containsExactly(0, 1, 2, 3, 4, 5, 9);
+	}
+
+	@Test
+	void lruSetMovesToMostRecentlyUsed() {
+		CacheBackend lru = lruCache();
+		for (int i = 0; i < 9; i++) {
+			lru.set(String.valueOf(i), i);
+		}
+		for (int i = 3; i < 9; i++) {
+			lru.set(String.valueOf(i), i);
+		}
+		lru.set("9", 9);
+		assertThat(survivors(lru, 10)).containsExactly(3, 4, 5, 6, 7, 8, 9);
+	}
+
+	@Test
+	void lruOverwriteCullsWhenFull() {
+		CacheBackend lru = lruCache();
+		for (int i = 0; i < 9; i++) {
+			lru.set(String.valueOf(i), i);
+		}
+		lru.set("3", 3);
+		assertThat(survivors(lru, 10)).containsExactly(3, 4, 5, 6, 7, 8);
+	}
+
+	@Test
+	void lruIncrMovesToMostRecentlyUsed() {
+		CacheBackend lru = lruCache();
+		for (int i = 0; i < 9; i++) {
+			lru.set(String.valueOf(i), i, Timeout.NEVER);
+		}
+		for (int i = 0; i < 6; i++) {
+			assertThat(lru.incr(String.valueOf(i))).isEqualTo(i + 1);
+		}
+		lru.set("9", 9, Timeout.NEVER);
+		assertThat(survivors(lru, 10)).containsExactly(0, 1, 2, 3, 4, 5, 9);
+		for (int i = 0; i < 6; i++) {
+			assertThat(lru.get(String.valueOf(i))).isEqualTo(i + 1);
+		}
+	}
+
+	@Test
+	void lruAddMovesToMostRecentlyUsedOnlyWhenStored() {
+		CacheBackend lru = newCache(baseSettings("lru3").maxEntries(3));
+		lru.set("0", 0);
+		lru.set("1", 1);
+		assertThat(lru.add("0", "ignored")).isFalse();
+		assertThat(lru.add("2", 2)).isTrue();
+		// Full: the failed add did not refresh "0", so it is the least recently used.
+		lru.set("3", 3);
+		assertThat(survivors(lru, 4)).containsExactly(1, 2, 3);
+	}
+
+	@Test
+	void incrKeepsExpiryAndMovesToMostRecentlyUsed() {
+		CacheBackend lru = newCache(baseSettings("lru3").maxEntries(3));
+		lru.set("0", 0, Timeout.seconds(10));
+		lru.set("1", 1);
+		lru.set("2", 2);
+		assertThat(lru.incr("0")).isEqualTo(1);
+		lru.set("3", 3);
+		assertThat(survivors(lru, 4)).containsExactly(0, 2, 3);
+		advanceTime(Duration.ofSeconds(9));
+		assertThat(lru.get("0")).isEqualTo(1);
+		advanceTime(Duration.ofSeconds(1));
+		assertThat(lru.hasKey("0")).isFalse();
+		assertThatExceptionOfType(java.util.NoSuchElementException.class).isThrownBy(() -> lru.incr("0"))
+			.withMessage("Key ':1:0' not found");
+	}
+
+	@Test
+	void touchAndHasKeyDoNotChangeLruOrder() {
+		CacheBackend lru = newCache(baseSettings("lru3").maxEntries(3));
+		lru.set("0", 0);
+		lru.set("1", 1);
+		lru.set("2", 2);
+		assertThat(lru.touch("0", Timeout.seconds(100))).isTrue();
+		assertThat(lru.hasKey("0")).isTrue();
+		lru.set("3", 3);
+		assertThat(survivors(lru, 4)).containsExactly(1, 2, 3);
+	}
+
+	// ---------------------------------------------------------------- culling (CONFORMANCE items 31-32, 36)
+
+	@Test
+	void cullSurvivorsAreTheMostRecent() {
+		assertThat(performCull(cullCache())).isEqualTo(IntStream.rangeClosed(21, 49).boxed().toList());
+	}
+
+	@Test
+	void zeroCullSurvivorsAreTheMostRecent() {
+		assertThat(performCull(zeroCullCache())).isEqualTo(IntStream.rangeClosed(31, 49).boxed().toList());
+	}
+
+	@Test
+	void negativeMaxEntriesStillStores() {
+		LocMemCacheBackend cullAlways = (LocMemCacheBackend) newCache(baseSettings("cull").maxEntries(-1));
+		cullAlways.set("a", 1);
+		cullAlways.set("b", 2);
+		assertThat(cullAlways.hasKey("b")).isTrue();
+		assertThat(cullAlways.size()).isPositive();
+	}
+
+	@Test
+	void expiredEntriesAreNotPreferredWhenCulling() {
+		// Django culls by LRU order only: an expired entry that was used recently survives a cull.
+		CacheBackend lru = newCache(baseSettings("lru3").maxEntries(3));
+		lru.set("0", 0);
+		lru.set("1", 1);
+		lru.set("2", 2, Timeout.seconds(1));
+		lru.set("3", 3);
+		assertThat(((LocMemCacheBackend) lru).size()).isEqualTo(3);
+		advanceTime(Duration.ofSeconds(2));
+		assertThat(survivors(lru, 4)).containsExactly(1, 3);
+	}
+
+	// ---------------------------------------------------------------- locations (CONFORMANCE item 37)
+
+	@Test
+	void sameLocationIsShared() {
+		String shared = newLocation();
+		CacheBackend first = newCache(baseSettings("first").location(shared));
+		CacheBackend second = newCache(baseSettings("second").location(shared));
+		first.set("key", "value");
+		assertThat(second.get("key")).isEqualTo("value");
+		second.clear();
+		assertThat(first.hasKey("key")).isFalse();
+	}
+
+	@Test
+	void differentLocationsAreIsolated() {
+		CacheBackend first = newCache(baseSettings("first").location(newLocation()));
+		CacheBackend second = newCache(baseSettings("second").location(newLocation()));
+		first.set("key", "first");
+		assertThat(second.get("key")).isNull();
+		second.set("key", "second");
+		assertThat(first.get("key")).isEqualTo("first");
+		first.clear();
+		assertThat(second.get("key")).isEqualTo("second");
+	}
+
+	@Test
+	void storeOutlivesOneOfItsBackends() {
+		String shared = newLocation();
+		CacheBackend first = createBackend(baseSettings("first").location(shared).build());
+		CacheBackend second = newCache(baseSettings("second").location(shared));
+		first.set("key", "value");
+		first.close();
+		assertThat(second.get("key")).isEqualTo("value");
+	}
+
+	// ---------------------------------------------------------------- thread safety
+
+	@Test
+	void concurrentIncrementsAreExact() throws Exception {
+		int threads = 8;
+		int increments = 10_000;
+		this.cache.set("counter", 0);
+		runConcurrently(threads, () -> {
+			for (int i = 0; i < increments; i++) {
+				this.cache.incr("counter");
+			}
+		});
+		assertThat(this.cache.get("counter")).isEqualTo(threads * increments);
+	}
+
+	@Test
+	void concurrentWritesUnderCullingStayWithinMaxEntries() throws Exception {
+		LocMemCacheBackend small = (LocMemCacheBackend) newCache(baseSettings("small").maxEntries(50));
+		runConcurrently(8, () -> {
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			for (int i = 0; i < 5_000; i++) {
+				String key = "k" + random.nextInt(500);
+				switch (random.nextInt(4)) {
+					case 0 -> small.set(key, new ArrayList<>(List.of(i)));
+					case 1 -> small.add(key, i);
+					case 2 -> small.get(key);
+					default -> small.set(key, i, Timeout.seconds(random.nextInt(1, 5)));
+				}
+			}
+		});
+		assertThat(small.size()).isBetween(1, 50);
+	}
+
+	private static void runConcurrently(int threads, Runnable work) throws Exception {
+		CyclicBarrier start = new CyclicBarrier(threads);
+		ExecutorService executor = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				futures.add(executor.submit(() -> {
+					start.await(10, TimeUnit.SECONDS);
+					work.run();
+					return null;
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
+}
