@@ -21,6 +21,8 @@ import io.cacheframework.serializer.DefaultValueSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -48,8 +50,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 10, time = 1)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 10, time = 2)
 @Fork(1)
 public class DatabaseBenchmark {
 
@@ -75,7 +77,21 @@ public class DatabaseBenchmark {
 
 	private byte[] serializedValue;
 
-	private int next;
+	/**
+	 * Each benchmark thread's position in the keys.
+	 */
+	@State(Scope.Thread)
+	public static class Cursor {
+
+		private int next;
+
+		int next(int bound) {
+			int index = this.next;
+			this.next = (index + 1) % bound;
+			return index;
+		}
+
+	}
 
 	@Setup(Level.Trial)
 	public void setUp() throws SQLException {
@@ -119,22 +135,23 @@ public class DatabaseBenchmark {
 		this.dataSource.close();
 	}
 
-	private int nextIndex() {
-		int index = this.next;
-		this.next = (index + 1) % KEYS;
-		return index;
+	// Each pair runs as one JMH group: ours and the reference on two threads at the same time, so both see the
+	// same load on a shared machine (sequential runs drift too much to compare). Writers use disjoint keys.
+
+	@Benchmark
+	@Group("get")
+	@GroupThreads(1)
+	public Object getOurs(Cursor cursor) {
+		return this.cache.get(this.keys[cursor.next(KEYS)]);
 	}
 
 	@Benchmark
-	public Object getOurs() {
-		return this.cache.get(this.keys[nextIndex()]);
-	}
-
-	@Benchmark
-	public Object getPlainJdbc() throws SQLException {
+	@Group("get")
+	@GroupThreads(1)
+	public Object getPlainJdbc(Cursor cursor) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.select)) {
-			statement.setString(1, this.madeKeys[nextIndex()]);
+			statement.setString(1, this.madeKeys[cursor.next(KEYS)]);
 			try (ResultSet rs = statement.executeQuery()) {
 				return rs.next() ? rs.getBytes(1) : null;
 			}
@@ -142,15 +159,19 @@ public class DatabaseBenchmark {
 	}
 
 	@Benchmark
-	public void setOurs() {
-		this.cache.set(this.keys[nextIndex()], VALUE, Timeout.NEVER);
+	@Group("set")
+	@GroupThreads(1)
+	public void setOurs(Cursor cursor) {
+		this.cache.set(this.keys[cursor.next(KEYS / 2)], VALUE, Timeout.NEVER);
 	}
 
 	@Benchmark
-	public int setPlainJdbc() throws SQLException {
+	@Group("set")
+	@GroupThreads(1)
+	public int setPlainJdbc(Cursor cursor) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.upsert)) {
-			statement.setString(1, this.madeKeys[nextIndex()]);
+			statement.setString(1, this.madeKeys[KEYS / 2 + cursor.next(KEYS / 2)]);
 			statement.setBytes(2, this.serializedValue);
 			statement.setNull(3, Types.BIGINT);
 			statement.setLong(4, Long.MAX_VALUE);
@@ -159,13 +180,17 @@ public class DatabaseBenchmark {
 	}
 
 	@Benchmark
-	public Object getMany100() {
-		return this.cache.getMany(this.batches.get(nextIndex() % this.batches.size()));
+	@Group("many")
+	@GroupThreads(1)
+	public Object getMany100(Cursor cursor) {
+		return this.cache.getMany(this.batches.get(cursor.next(this.batches.size())));
 	}
 
 	@Benchmark
-	public void get100OneByOne(Blackhole blackhole) {
-		for (String key : this.batches.get(nextIndex() % this.batches.size())) {
+	@Group("many")
+	@GroupThreads(1)
+	public void get100OneByOne(Cursor cursor, Blackhole blackhole) {
+		for (String key : this.batches.get(cursor.next(this.batches.size()))) {
 			blackhole.consume(this.cache.get(key));
 		}
 	}
