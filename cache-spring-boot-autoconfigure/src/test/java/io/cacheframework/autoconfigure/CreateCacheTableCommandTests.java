@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -151,7 +152,8 @@ class CreateCacheTableCommandTests {
 
 	private SpringApplicationBuilder application() {
 		TestApplication.dataSources = List.of(this.primary, this.replica, this.other);
-		return new SpringApplicationBuilder(TestApplication.class).properties("app.caches.default.backend=database",
+		// Spring MVC is on the test classpath (web tests): this application is not a web application.
+		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE).properties("app.caches.default.backend=database",
 				"app.caches.default.location=my_cache_table", "app.caches.default.options.datasource=cachePrimary",
 				"app.caches.default.options.read-datasource=cacheReplica", "app.caches.second.backend=database",
 				"app.caches.second.location=my_cache_table", "app.caches.other.backend=database",

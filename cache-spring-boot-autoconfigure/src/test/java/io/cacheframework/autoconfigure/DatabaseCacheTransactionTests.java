@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -43,7 +44,8 @@ class DatabaseCacheTransactionTests {
 
 	@BeforeAll
 	static void start() {
-		context = new SpringApplicationBuilder(TestApplication.class)
+		// Spring MVC is on the test classpath (web tests): this application is not a web application.
+		context = new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
 			.properties("spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test",
 					"spring.datasource.username=postgres", "spring.datasource.hikari.connection-timeout=5000",
 					"app.caches.default.backend=database", "app.caches.default.location=" + CACHE_TABLE,

@@ -1,0 +1,788 @@
+package io.cacheframework.backend.filesystem;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.cacheframework.backend.filesystem.EntryFormat.Header;
+import io.cacheframework.backend.filesystem.SharedDirectory.Held;
+import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheAccessException;
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.Timeout;
+import io.cacheframework.core.ValueNotStorableException;
+import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.UnreadableValueException;
+import io.cacheframework.serializer.ValueSerializer;
+import io.cacheframework.serializer.Zlib;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Django's {@code FileBasedCache}: one file per key in a directory, safe for many threads and many processes
+ * sharing that directory.
+ *
+ * <ul>
+ * <li><b>Location</b>: an absolute directory, created with mode 0700 (missing parents too); entry files are 0600.
+ * A directory that is a symbolic link, not a directory, group- or world-writable, or owned by another user is
+ * refused when the backend is created.</li>
+ * <li><b>Files</b>: {@code <sha-256 of the made key, hex>.cache}, holding a header (magic, format version, expiry,
+ * lengths, CRC32C), the made key and the serializer's bytes, zlib-compressed when that saves at least 10%.</li>
+ * <li><b>Writes</b> go to a temporary file {@code .tmp-<pid>-<random>} in the same directory and are renamed over
+ * the entry ({@code ATOMIC_MOVE}), so a reader sees the previous complete file or the new one. A failed write
+ * (disk full, I/O error) removes its temporary file and leaves the previous entry as it was.</li>
+ * <li><b>Reads</b>: a missing, expired, truncated, corrupt or refused file is a miss; an expired or bad file is
+ * removed.</li>
+ * <li><b>Atomicity</b>: {@code set}, {@code add}, {@code incr}, {@code touch} and {@code delete} lock the key's
+ * stripe (one of 256) in this JVM and, with a record lock on the directory's {@code .cache.lock} file, in every
+ * other process; reads take no lock.</li>
+ * <li><b>Culling</b>: Django's {@code MAX_ENTRIES}/{@code CULL_FREQUENCY} before every {@code set} and {@code add},
+ * on an approximate entry count rather than a directory listing per write; one cull at a time across processes.
+ * Expired files go first, then the {@code n / CULL_FREQUENCY} least recently written (Django removes random
+ * ones).</li>
+ * </ul>
+ *
+ * @since 0.1.0
+ */
+public class FileSystemCacheBackend extends AbstractCacheBackend {
+
+	private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+
+	private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW,
+			StandardOpenOption.WRITE);
+
+	private final ValueSerializer serializer;
+
+	private final SharedDirectory directory;
+
+	private final int maxEntries;
+
+	private final int cullFrequency;
+
+	private final int relistInterval;
+
+	private final long compressMinBytes;
+
+	private final long maxValueBytes;
+
+	private final boolean syncWrites;
+
+	/**
+	 * Create a backend with the default serializer and options.
+	 * @param settings the settings; {@code location} is the absolute directory
+	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
+	 * unsafe
+	 */
+	public FileSystemCacheBackend(CacheSettings settings) {
+		this(settings, new DefaultValueSerializer(), new Options());
+	}
+
+	/**
+	 * Create a backend with the default options.
+	 * @param settings the settings; {@code location} is the absolute directory
+	 * @param serializer turns values into bytes and back
+	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
+	 * unsafe
+	 */
+	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer) {
+		this(settings, serializer, new Options());
+	}
+
+	/**
+	 * Create a backend.
+	 * @param settings the settings; {@code location} is the absolute directory
+	 * @param serializer turns values into bytes and back
+	 * @param options file-system specific options
+	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
+	 * unsafe
+	 */
+	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer, Options options) {
+		super(settings);
+		this.serializer = Objects.requireNonNull(serializer, "serializer must not be null");
+		Objects.requireNonNull(options, "options must not be null");
+		if (options.getMaxValueBytes() <= 0 || options.getMaxValueBytes() > Integer.MAX_VALUE - 1024) {
+			throw new IllegalArgumentException("max-value-bytes must be between 1 and " + (Integer.MAX_VALUE - 1024));
+		}
+		this.maxEntries = settings.maxEntries();
+		this.cullFrequency = settings.cullFrequency();
+		this.relistInterval = Math.max(16, this.maxEntries / 8);
+		this.compressMinBytes = options.getCompressMinBytes();
+		this.maxValueBytes = options.getMaxValueBytes();
+		this.syncWrites = options.isSyncWrites();
+		this.directory = SharedDirectory.acquire(SharedDirectory.prepare(settings.location()));
+	}
+
+	@Override
+	public String backendName() {
+		return "filesystem";
+	}
+
+	@Override
+	protected Object storeIdentity() {
+		return this.directory;
+	}
+
+	/**
+	 * The cache directory (its real path).
+	 * @return the directory
+	 */
+	public Path directory() {
+		return this.directory.path;
+	}
+
+	/**
+	 * The approximate number of entries in the directory, as this JVM last saw it.
+	 * @return the entry count
+	 */
+	public int approximateSize() {
+		return Math.max(0, this.directory.count.get());
+	}
+
+	/**
+	 * The file that holds a made key.
+	 * @param madeKey the made key, e.g. {@code :1:username}
+	 * @return the path of its entry file
+	 */
+	Path pathOf(String madeKey) {
+		return this.directory.path.resolve(EntryFormat.fileName(EntryFormat.digest(EntryFormat.keyBytes(madeKey))));
+	}
+
+	// ---------------------------------------------------------------- reads
+
+	@Override
+	protected @Nullable Object doGet(String key) {
+		Target target = target(key);
+		Stored stored = read(target, now());
+		if (stored.status != Status.OK) {
+			return miss(target, stored);
+		}
+		try {
+			return decode(stored);
+		}
+		catch (UnreadableValueException ex) {
+			unreadableEntry(key, ex);
+			removeIfStillBad(target, stored);
+			return NOT_FOUND;
+		}
+	}
+
+	@Override
+	protected boolean doHasKey(String key) {
+		// A complete, unexpired file; the value is not deserialized (Django reads only the expiry).
+		Target target = target(key);
+		Stored stored = read(target, now());
+		if (stored.status != Status.OK) {
+			miss(target, stored);
+			return false;
+		}
+		return true;
+	}
+
+	private Object miss(Target target, Stored stored) {
+		if (stored.status == Status.CORRUPT) {
+			unreadableEntry(target.key, stored.failure);
+			removeIfStillBad(target, null);
+		}
+		else if (stored.status == Status.EXPIRED) {
+			removeIfStillBad(target, null);
+		}
+		return NOT_FOUND;
+	}
+
+	/**
+	 * Remove an expired or bad file, unless a writer has replaced it since it was read.
+	 * @param undecodable a well-formed entry whose value could not be read (refused class, bad zlib data), to be
+	 * removed if the file still holds exactly it
+	 */
+	private void removeIfStillBad(Target target, @Nullable Stored undecodable) {
+		try (Held held = this.directory.lockStripe(target.stripe)) {
+			Stored again = read(target, now());
+			if (again.status == Status.EXPIRED || again.status == Status.CORRUPT
+					|| (undecodable != null && again.sameAs(undecodable))) {
+				deleteFile(target.path);
+			}
+		}
+		catch (IOException | CacheAccessException ex) {
+			// Left for the next reader or the next cull.
+		}
+	}
+
+	private @Nullable Object decode(Stored stored) {
+		byte[] payload = stored.payload();
+		if (stored.header.compressed()) {
+			payload = Zlib.decompress(payload, stored.header.rawLength());
+			if (payload.length != stored.header.rawLength()) {
+				throw new UnreadableValueException("inflated to " + payload.length + " bytes, header says "
+						+ stored.header.rawLength());
+			}
+		}
+		return this.serializer.deserialize(payload);
+	}
+
+	/**
+	 * Read and check a whole entry file.
+	 * @throws CacheAccessException on an I/O error other than a missing file
+	 */
+	private Stored read(Target target, long now) {
+		try (FileChannel channel = FileChannel.open(target.path, READ)) {
+			long size = channel.size();
+			ByteBuffer headerBuffer = ByteBuffer.allocate(EntryFormat.HEADER_SIZE);
+			readFully(channel, headerBuffer);
+			Header header = EntryFormat.parse(headerBuffer, size, this.maxValueBytes);
+			if (header.isExpired(now)) {
+				return new Stored(Status.EXPIRED, header, null, null);
+			}
+			byte[] body = new byte[(int) (size - EntryFormat.HEADER_SIZE)];
+			readFully(channel, ByteBuffer.wrap(body));
+			EntryFormat.verify(headerBuffer, header, body);
+			if (header.keyLength() != target.keyBytes.length
+					|| !Arrays.equals(body, 0, header.keyLength(), target.keyBytes, 0, target.keyBytes.length)) {
+				throw new UnreadableValueException("the file holds another key");
+			}
+			return new Stored(Status.OK, header, body, null);
+		}
+		catch (NoSuchFileException ex) {
+			return Stored.MISSING;
+		}
+		catch (UnreadableValueException ex) {
+			return new Stored(Status.CORRUPT, null, null, ex);
+		}
+		catch (IOException ex) {
+			if (Files.isSymbolicLink(target.path)) {
+				// NOFOLLOW_LINKS refused it: nobody but this user can write here, and we never create links.
+				return new Stored(Status.CORRUPT, null, null,
+						new UnreadableValueException("the entry is a symbolic link"));
+			}
+			throw new CacheAccessException("Cannot read " + target.path + ": " + ex, ex);
+		}
+	}
+
+	private static void readFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+		while (buffer.hasRemaining()) {
+			if (channel.read(buffer) < 0) {
+				throw new UnreadableValueException("truncated entry file");
+			}
+		}
+	}
+
+	// ---------------------------------------------------------------- writes
+
+	@Override
+	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
+		Encoded encoded = encode(value);
+		long expiresAt = expiresAt(timeout);
+		Target target = target(key);
+		maybeCull();
+		Path temp = writeTemp(target, encoded.payload, encoded.compressed, encoded.rawLength, expiresAt);
+		try (Held held = this.directory.lockStripe(target.stripe)) {
+			install(temp, target.path);
+			temp = null;
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot write " + target.path + ": " + ex, ex);
+		}
+		finally {
+			deleteTemp(temp);
+		}
+	}
+
+	@Override
+	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
+		Encoded encoded = encode(value);
+		long expiresAt = expiresAt(timeout);
+		Target target = target(key);
+		maybeCull();
+		Path temp = writeTemp(target, encoded.payload, encoded.compressed, encoded.rawLength, expiresAt);
+		try (Held held = this.directory.lockStripe(target.stripe)) {
+			Stored existing = read(target, now());
+			if (existing.status == Status.OK) {
+				return false;
+			}
+			install(temp, target.path);
+			temp = null;
+			return true;
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot write " + target.path + ": " + ex, ex);
+		}
+		finally {
+			deleteTemp(temp);
+		}
+	}
+
+	@Override
+	protected boolean doTouch(String key, Timeout timeout) {
+		long expiresAt = expiresAt(timeout);
+		Target target = target(key);
+		try (Held held = this.directory.lockStripe(target.stripe)) {
+			Stored stored = read(target, now());
+			if (stored.status != Status.OK) {
+				if (stored.status != Status.MISSING) {
+					if (stored.status == Status.CORRUPT) {
+						unreadableEntry(key, stored.failure);
+					}
+					deleteFile(target.path);
+				}
+				return false;
+			}
+			// Rewrite the whole file (same payload, new expiry) rather than patch it in place, so a reader never
+			// sees a half-updated header.
+			Path temp = writeTemp(target, stored.payload(), stored.header.compressed(), stored.header.rawLength(),
+					expiresAt);
+			try {
+				install(temp, target.path);
+				temp = null;
+			}
+			finally {
+				deleteTemp(temp);
+			}
+			return true;
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot touch " + target.path + ": " + ex, ex);
+		}
+	}
+
+	@Override
+	protected boolean doDelete(String key) {
+		Target target = target(key);
+		try (Held held = this.directory.lockStripe(target.stripe)) {
+			return deleteFile(target.path);
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot delete " + target.path + ": " + ex, ex);
+		}
+	}
+
+	@Override
+	protected long doIncr(String key, String rawKey, long delta) {
+		Target target = target(key);
+		maybeCull();
+		try (Held held = this.directory.lockStripe(target.stripe)) {
+			Stored stored = read(target, now());
+			if (stored.status != Status.OK) {
+				if (stored.status != Status.MISSING) {
+					if (stored.status == Status.CORRUPT) {
+						unreadableEntry(key, stored.failure);
+					}
+					deleteFile(target.path);
+				}
+				throw notFound(rawKey);
+			}
+			Object current;
+			try {
+				current = decode(stored);
+			}
+			catch (UnreadableValueException ex) {
+				unreadableEntry(key, ex);
+				deleteFile(target.path);
+				throw notFound(rawKey);
+			}
+			Number updated = addToNumber(current, delta, rawKey);
+			Encoded encoded = encode(updated);
+			// Django's base incr stores with the default timeout (the entry's TTL is reset).
+			Path temp = writeTemp(target, encoded.payload, encoded.compressed, encoded.rawLength,
+					expiresAt(settings().timeout()));
+			try {
+				install(temp, target.path);
+				temp = null;
+			}
+			finally {
+				deleteTemp(temp);
+			}
+			return updated.longValue();
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot increment " + target.path + ": " + ex, ex);
+		}
+	}
+
+	@Override
+	protected void doClear() {
+		int removed = 0;
+		try {
+			for (Path file : this.directory.listEntries()) {
+				if (Files.deleteIfExists(file)) {
+					removed++;
+				}
+			}
+			this.directory.sweepTempFiles();
+		}
+		catch (NoSuchFileException ex) {
+			// The directory itself is gone: nothing to clear.
+		}
+		catch (IOException ex) {
+			throw new CacheAccessException("Cannot clear " + this.directory.path + ": " + ex, ex);
+		}
+		finally {
+			this.directory.count.set(0);
+		}
+		if (this.logger.isDebugEnabled()) {
+			this.logger.debug("Cache '" + alias() + "' cleared " + removed + " entries");
+		}
+	}
+
+	@Override
+	protected void doClose() {
+		this.directory.release();
+	}
+
+	private Encoded encode(@Nullable Object value) {
+		byte[] raw = this.serializer.serialize(value);
+		if (raw.length > this.maxValueBytes) {
+			throw new ValueNotStorableException("Cannot cache a value of " + raw.length + " bytes serialized in cache '"
+					+ alias() + "': the limit (max-value-bytes) is " + this.maxValueBytes);
+		}
+		if (this.compressMinBytes >= 0 && raw.length >= this.compressMinBytes) {
+			byte[] compressed = Zlib.compress(raw);
+			// Keep it only when worth it: incompressible data (already compressed, random) stays as it is.
+			if (compressed.length <= raw.length - raw.length / 10) {
+				return new Encoded(compressed, true, raw.length);
+			}
+		}
+		return new Encoded(raw, false, raw.length);
+	}
+
+	/**
+	 * Write a complete entry to a new temporary file in the cache directory.
+	 * @return the temporary file
+	 * @throws CacheAccessException if it cannot be written (nothing is left behind)
+	 */
+	private Path writeTemp(Target target, byte[] payload, boolean compressed, int rawLength, long expiresAt) {
+		ByteBuffer[] buffers = { EntryFormat.header(target.keyBytes, payload, compressed, rawLength, expiresAt),
+				ByteBuffer.wrap(target.keyBytes), ByteBuffer.wrap(payload) };
+		for (int attempt = 0;; attempt++) {
+			Path temp = this.directory.path.resolve(SharedDirectory.tempName(ThreadLocalRandom.current().nextLong()));
+			boolean created = false;
+			try (FileChannel channel = FileChannel.open(temp, CREATE_NEW, this.directory.fileAttributes())) {
+				created = true;
+				long remaining = 0;
+				for (ByteBuffer buffer : buffers) {
+					remaining += buffer.remaining();
+				}
+				while (remaining > 0) {
+					remaining -= channel.write(buffers);
+				}
+				if (this.syncWrites) {
+					channel.force(true);
+				}
+				return temp;
+			}
+			catch (NoSuchFileException ex) {
+				if (created || attempt > 0) {
+					deleteTemp(created ? temp : null);
+					throw new CacheAccessException("Cannot write a temporary file in " + this.directory.path + ": "
+							+ ex, ex);
+				}
+				// The directory was removed under us (Django re-creates it on every write too).
+				try {
+					this.directory.recreate();
+				}
+				catch (IOException | IllegalArgumentException recreateFailure) {
+					throw new CacheAccessException("Cache directory " + this.directory.path + " is gone and cannot"
+							+ " be re-created: " + recreateFailure, recreateFailure);
+				}
+			}
+			catch (IOException ex) {
+				// Disk full, quota, I/O error: this write fails alone and leaves nothing behind.
+				if (created) {
+					deleteTemp(temp);
+				}
+				throw new CacheAccessException("Cannot write a temporary file in " + this.directory.path + ": " + ex,
+						ex);
+			}
+		}
+	}
+
+	/**
+	 * Move a complete temporary file over the entry. Must hold the key's stripe.
+	 */
+	private void install(Path temp, Path target) throws IOException {
+		boolean existed = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+		try {
+			Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (AtomicMoveNotSupportedException ex) {
+			throw new IOException("the file system cannot rename atomically within " + this.directory.path, ex);
+		}
+		if (this.syncWrites) {
+			syncDirectory();
+		}
+		if (!existed) {
+			this.directory.count.incrementAndGet();
+		}
+		this.directory.writesSinceListing.incrementAndGet();
+	}
+
+	private void syncDirectory() {
+		try (FileChannel channel = FileChannel.open(this.directory.path, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+		catch (IOException ex) {
+			// Not every platform can sync a directory; the entry is written either way.
+		}
+	}
+
+	private boolean deleteFile(Path path) throws IOException {
+		if (Files.deleteIfExists(path)) {
+			this.directory.count.decrementAndGet();
+			return true;
+		}
+		return false;
+	}
+
+	private static void deleteTemp(@Nullable Path temp) {
+		if (temp != null) {
+			try {
+				Files.deleteIfExists(temp);
+			}
+			catch (IOException ex) {
+				// Swept later (at startup or during a cull).
+			}
+		}
+	}
+
+	// ---------------------------------------------------------------- culling
+
+	/**
+	 * Django's {@code _cull} before a write, on the approximate count: list the directory only when the count says
+	 * the cache is full, or every {@code max(16, MAX_ENTRIES / 8)} writes to see other processes' entries.
+	 */
+	private void maybeCull() {
+		if (this.directory.count.get() < this.maxEntries
+				&& this.directory.writesSinceListing.get() < this.relistInterval) {
+			return;
+		}
+		Held cullLock = this.directory.tryLockCull();
+		if (cullLock == null) {
+			return;
+		}
+		try (cullLock) {
+			List<Path> entries = this.directory.listEntries();
+			this.directory.sweepTempFiles();
+			if (entries.size() < this.maxEntries) {
+				return;
+			}
+			cull(entries);
+		}
+		catch (IOException | CacheAccessException ex) {
+			// A failed cull does not fail the write; the next write tries again.
+			storeFailed("cull", ex);
+		}
+	}
+
+	private void cull(List<Path> entries) throws IOException {
+		int removed = 0;
+		if (this.cullFrequency == 0) {
+			for (Path file : entries) {
+				if (deleteFile(file)) {
+					removed++;
+				}
+			}
+			statistics().recordEvictions(removed);
+			return;
+		}
+		long now = now();
+		List<Candidate> live = new ArrayList<>(entries.size());
+		for (Path file : entries) {
+			Candidate candidate = inspect(file, now);
+			if (candidate == null) {
+				continue;
+			}
+			if (candidate.expired) {
+				if (deleteFile(file)) {
+					removed++;
+				}
+			}
+			else {
+				live.add(candidate);
+			}
+		}
+		if (live.size() >= this.maxEntries) {
+			live.sort(Comparator.comparingLong(Candidate::modified));
+			int victims = live.size() / this.cullFrequency;
+			for (int i = 0; i < victims; i++) {
+				if (deleteFile(live.get(i).file)) {
+					removed++;
+				}
+			}
+		}
+		statistics().recordEvictions(removed);
+	}
+
+	/**
+	 * Expiry and age of an entry file, from its header only; {@code null} if it vanished. Unreadable headers count
+	 * as expired.
+	 */
+	private @Nullable Candidate inspect(Path file, long now) {
+		try (FileChannel channel = FileChannel.open(file, READ)) {
+			FileTime modified = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS);
+			ByteBuffer headerBuffer = ByteBuffer.allocate(EntryFormat.HEADER_SIZE);
+			try {
+				readFully(channel, headerBuffer);
+				Header header = EntryFormat.parse(headerBuffer, channel.size(), this.maxValueBytes);
+				return new Candidate(file, modified.toMillis(), header.isExpired(now));
+			}
+			catch (UnreadableValueException ex) {
+				return new Candidate(file, modified.toMillis(), true);
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return null;
+		}
+		catch (IOException ex) {
+			return new Candidate(file, Long.MIN_VALUE, false);
+		}
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	private long now() {
+		return settings().clock().millis();
+	}
+
+	private Target target(String key) {
+		byte[] keyBytes = EntryFormat.keyBytes(key);
+		byte[] digest = EntryFormat.digest(keyBytes);
+		return new Target(key, keyBytes, this.directory.path.resolve(EntryFormat.fileName(digest)),
+				digest[0] & 0xff);
+	}
+
+	private record Target(String key, byte[] keyBytes, Path path, int stripe) {
+	}
+
+	private record Encoded(byte[] payload, boolean compressed, int rawLength) {
+	}
+
+	private record Candidate(Path file, long modified, boolean expired) {
+	}
+
+	private enum Status {
+
+		OK, MISSING, EXPIRED, CORRUPT
+
+	}
+
+	private static final class Stored {
+
+		static final Stored MISSING = new Stored(Status.MISSING, null, null, null);
+
+		final Status status;
+
+		final Header header;
+
+		private final byte @Nullable [] body;
+
+		final UnreadableValueException failure;
+
+		@SuppressWarnings("NullAway")
+		Stored(Status status, @Nullable Header header, byte @Nullable [] body,
+				@Nullable UnreadableValueException failure) {
+			this.status = status;
+			this.header = header;
+			this.body = body;
+			this.failure = failure;
+		}
+
+		boolean sameAs(Stored other) {
+			return this.status == Status.OK && other.status == Status.OK && this.header.equals(other.header)
+					&& Arrays.equals(this.body, other.body);
+		}
+
+		byte[] payload() {
+			byte[] all = Objects.requireNonNull(this.body);
+			return Arrays.copyOfRange(all, this.header.keyLength(), all.length);
+		}
+
+	}
+
+	/**
+	 * Options of the file-system backend, {@code app.caches.<alias>.options.*}.
+	 */
+	public static class Options {
+
+		/**
+		 * Serialized values of at least this many bytes are zlib-compressed, and stored compressed when that saves
+		 * at least 10%. A negative value turns compression off.
+		 */
+		private long compressMinBytes = 1024;
+
+		/**
+		 * Largest serialized value stored, in bytes; larger values are not cached (the set fails alone) and
+		 * larger files are read as corrupt.
+		 */
+		private long maxValueBytes = 64L * 1024 * 1024;
+
+		/**
+		 * Whether each write is flushed to the device (fsync of the file before it is renamed into place, then of
+		 * the directory). Off by default: a crash of the process never leaves a torn entry either way, and after a
+		 * power loss a torn entry fails its checksum and reads as a miss.
+		 */
+		private boolean syncWrites;
+
+		/**
+		 * The compression threshold in bytes.
+		 * @return bytes, negative for no compression
+		 */
+		public long getCompressMinBytes() {
+			return this.compressMinBytes;
+		}
+
+		/**
+		 * Set the compression threshold.
+		 * @param compressMinBytes bytes, negative for no compression
+		 */
+		public void setCompressMinBytes(long compressMinBytes) {
+			this.compressMinBytes = compressMinBytes;
+		}
+
+		/**
+		 * The largest serialized value stored.
+		 * @return bytes
+		 */
+		public long getMaxValueBytes() {
+			return this.maxValueBytes;
+		}
+
+		/**
+		 * Set the largest serialized value stored.
+		 * @param maxValueBytes bytes
+		 */
+		public void setMaxValueBytes(long maxValueBytes) {
+			this.maxValueBytes = maxValueBytes;
+		}
+
+		/**
+		 * Whether writes are flushed to the device.
+		 * @return whether writes are synced
+		 */
+		public boolean isSyncWrites() {
+			return this.syncWrites;
+		}
+
+		/**
+		 * Set whether writes are flushed to the device.
+		 * @param syncWrites whether writes are synced
+		 */
+		public void setSyncWrites(boolean syncWrites) {
+			this.syncWrites = syncWrites;
+		}
+
+	}
+
+}

@@ -1,0 +1,474 @@
+package io.cacheframework.backend.filesystem;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cache directory as seen by this JVM, shared by every file-system backend configured with it: the lock file,
+ * the in-JVM locks that go with it, and the approximate entry count.
+ *
+ * <p>Locking: {@code add}, {@code incr}, {@code touch}, {@code set} and {@code delete} of a key hold one of 256
+ * stripes, chosen by the first byte of the key's SHA-256. A stripe is a {@link ReentrantLock} (threads of this JVM)
+ * plus a POSIX record lock on byte {@code stripe} of the directory's lock file (other processes, released by the
+ * kernel if the process dies). Both are needed: record locks belong to a process, so they do not exclude threads of
+ * the same JVM, and Java refuses overlapping locks from one JVM. The JVM keeps one lock-file channel per directory,
+ * because closing any channel of a file releases every lock the process holds on it. Byte 256 is the cull lock,
+ * taken with {@code tryLock} so that at most one process culls at a time and nobody waits for it.
+ */
+final class SharedDirectory {
+
+	static final int STRIPES = 256;
+
+	private static final long CULL_POSITION = STRIPES;
+
+	/** A temporary file older than this is swept whoever wrote it (a writer never takes this long). */
+	private static final long STALE_TEMP_MILLIS = TimeUnit.HOURS.toMillis(1);
+
+	private static final Map<Path, SharedDirectory> directories = new ConcurrentHashMap<>();
+
+	private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+
+	static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
+	final Path path;
+
+	final boolean posix;
+
+	/** Entries in the directory, kept up to date by this JVM's writes and corrected by every listing. */
+	final AtomicInteger count = new AtomicInteger();
+
+	/** Writes since the last listing, to re-list now and then and see other processes' entries. */
+	final AtomicInteger writesSinceListing = new AtomicInteger();
+
+	private final AtomicBoolean culling = new AtomicBoolean();
+
+	private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+	private final Path lockPath;
+
+	private volatile @Nullable FileChannel lockChannel;
+
+	private int users;
+
+	private SharedDirectory(Path path) throws IOException {
+		this.path = path;
+		this.posix = path.getFileSystem().supportedFileAttributeViews().contains("posix");
+		this.lockPath = path.resolve(EntryFormat.LOCK_FILE);
+		for (int i = 0; i < STRIPES; i++) {
+			this.stripes[i] = new ReentrantLock();
+		}
+		this.lockChannel = openLockChannel();
+		sweepTempFiles();
+		this.count.set(listEntries().size());
+	}
+
+	/**
+	 * The shared state of a prepared, verified directory.
+	 * @param realPath the directory's real path
+	 */
+	static SharedDirectory acquire(Path realPath) {
+		return directories.compute(realPath, (path, existing) -> {
+			SharedDirectory directory = existing;
+			if (directory == null) {
+				try {
+					directory = new SharedDirectory(path);
+				}
+				catch (IOException ex) {
+					throw new IllegalArgumentException("Cannot use cache directory " + path + ": " + ex, ex);
+				}
+			}
+			directory.users++;
+			return directory;
+		});
+	}
+
+	void release() {
+		directories.computeIfPresent(this.path, (path, directory) -> {
+			if (--directory.users > 0) {
+				return directory;
+			}
+			closeQuietly(directory.lockChannel);
+			return null;
+		});
+	}
+
+	// ---------------------------------------------------------------- directory preparation
+
+	/**
+	 * Create the directory if needed (mode 0700, missing parents too) and refuse an unsafe one.
+	 * @param location the configured location
+	 * @return the directory's real path
+	 * @throws IllegalArgumentException if the location is not an absolute path or the directory is unsafe or
+	 * cannot be created
+	 */
+	static Path prepare(String location) {
+		if (location.isBlank()) {
+			throw new IllegalArgumentException(
+					"the file-system cache needs an absolute directory as its location, e.g. /var/cache/myapp");
+		}
+		Path dir;
+		try {
+			dir = Path.of(location);
+		}
+		catch (InvalidPathException ex) {
+			throw new IllegalArgumentException("'" + location + "' is not a valid path: " + ex.getMessage(), ex);
+		}
+		if (!dir.isAbsolute()) {
+			throw new IllegalArgumentException("'" + location
+					+ "' is a relative path; the file-system cache needs an absolute directory (a relative one"
+					+ " would depend on the working directory)");
+		}
+		boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+		createMissing(dir, posix);
+		checkSafe(dir, posix);
+		try {
+			return dir.toRealPath();
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("Cannot use cache directory " + dir + ": " + ex, ex);
+		}
+	}
+
+	private static void createMissing(Path dir, boolean posix) {
+		Deque<Path> missing = new ArrayDeque<>();
+		for (Path p = dir; p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+			missing.push(p);
+		}
+		for (Path p : missing) {
+			try {
+				if (posix) {
+					Files.createDirectory(p, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+					// mkdir applies the umask; set the mode explicitly (Django's CVE-2020-24584 was about this).
+					Files.setPosixFilePermissions(p, OWNER_ONLY_DIR);
+				}
+				else {
+					Files.createDirectory(p);
+				}
+			}
+			catch (FileAlreadyExistsException ex) {
+				// Created concurrently by another process; it is checked below like any existing directory.
+			}
+			catch (IOException ex) {
+				throw new IllegalArgumentException("Cannot create cache directory " + p + ": " + ex, ex);
+			}
+		}
+	}
+
+	private static void checkSafe(Path dir, boolean posix) {
+		try {
+			BasicFileAttributes basic = Files.readAttributes(dir, BasicFileAttributes.class,
+					LinkOption.NOFOLLOW_LINKS);
+			if (basic.isSymbolicLink()) {
+				throw unsafe(dir, "it is a symbolic link; configure the real directory instead (a link can be"
+						+ " re-pointed by whoever can write its parent)");
+			}
+			if (!basic.isDirectory()) {
+				throw unsafe(dir, "it is not a directory");
+			}
+			if (!posix) {
+				return;
+			}
+			PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class,
+					LinkOption.NOFOLLOW_LINKS);
+			Set<PosixFilePermission> permissions = attributes.permissions();
+			String mode = PosixFilePermissions.toString(permissions);
+			if (permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+				throw unsafe(dir, "it is world-writable (" + mode + "), so any user could plant or alter cache"
+						+ " entries; use a directory only this user can write (chmod 700)");
+			}
+			if (permissions.contains(PosixFilePermission.GROUP_WRITE)) {
+				throw unsafe(dir, "it is group-writable (" + mode + "), so other users could plant or alter cache"
+						+ " entries; use a directory only this user can write (chmod 700)");
+			}
+			OptionalLong uid = currentUid();
+			if (uid.isPresent()) {
+				Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+				if (owner instanceof Integer ownerUid && ownerUid != uid.getAsLong()) {
+					throw unsafe(dir, "it is owned by " + attributes.owner().getName() + " (uid " + ownerUid
+							+ "), not by the user running this application (uid " + uid.getAsLong() + ")");
+				}
+			}
+			else if (!attributes.owner().getName().equals(System.getProperty("user.name"))) {
+				throw unsafe(dir, "it is owned by " + attributes.owner().getName()
+						+ ", not by the user running this application (" + System.getProperty("user.name") + ")");
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("Cannot check cache directory " + dir + ": " + ex, ex);
+		}
+	}
+
+	private static IllegalArgumentException unsafe(Path dir, String why) {
+		return new IllegalArgumentException("Refusing unsafe cache directory " + dir + ": " + why);
+	}
+
+	private static OptionalLong currentUid() {
+		try {
+			return OptionalLong.of(new com.sun.security.auth.module.UnixSystem().getUid());
+		}
+		catch (LinkageError | RuntimeException ex) {
+			// Not a Unix JVM, or a runtime image without jdk.security.auth: compare user names instead.
+			return OptionalLong.empty();
+		}
+	}
+
+	// ---------------------------------------------------------------- files
+
+	/**
+	 * Attributes for new files: owner read/write only.
+	 */
+	FileAttribute<?>[] fileAttributes() {
+		return this.posix ? new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE) }
+				: new FileAttribute<?>[0];
+	}
+
+	/**
+	 * The entry files of the directory (never temporary files, the lock file, or files that are not ours).
+	 */
+	List<Path> listEntries() throws IOException {
+		List<Path> entries = new ArrayList<>();
+		try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.path)) {
+			for (Path file : stream) {
+				if (EntryFormat.isEntryName(file.getFileName().toString())) {
+					entries.add(file);
+				}
+			}
+		}
+		this.count.set(entries.size());
+		this.writesSinceListing.set(0);
+		return entries;
+	}
+
+	/**
+	 * Remove temporary files left by writers that died: those of a process that no longer runs, and any older
+	 * than an hour. A live writer's file is left alone.
+	 * @return how many were removed
+	 */
+	int sweepTempFiles() throws IOException {
+		int removed = 0;
+		long self = ProcessHandle.current().pid();
+		long now = System.currentTimeMillis();
+		try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.path, EntryFormat.TEMP_PREFIX + "*")) {
+			for (Path file : stream) {
+				long pid = writerPid(file.getFileName().toString());
+				boolean stale;
+				if (pid != self && pid > 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+					stale = true;
+				}
+				else {
+					try {
+						FileTime modified = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS);
+						stale = now - modified.toMillis() > STALE_TEMP_MILLIS;
+					}
+					catch (NoSuchFileException ex) {
+						continue;
+					}
+				}
+				if (stale && Files.deleteIfExists(file)) {
+					removed++;
+				}
+			}
+		}
+		return removed;
+	}
+
+	static String tempName(long random) {
+		return EntryFormat.TEMP_PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(random);
+	}
+
+	private static long writerPid(String name) {
+		int start = EntryFormat.TEMP_PREFIX.length();
+		int end = name.indexOf('-', start);
+		if (end < 0) {
+			return -1;
+		}
+		try {
+			return Long.parseLong(name, start, end, 10);
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	// ---------------------------------------------------------------- locks
+
+	/**
+	 * Lock a stripe against other threads and other processes.
+	 */
+	Held lockStripe(int stripe) throws IOException {
+		ReentrantLock local = this.stripes[stripe];
+		local.lock();
+		try {
+			return new Held(local, null, lockFile(stripe, true));
+		}
+		catch (IOException | RuntimeException | Error ex) {
+			local.unlock();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Take the cull lock if nobody in this JVM or another process holds it.
+	 * @return the lock, or {@code null} if a cull is already running
+	 */
+	@Nullable Held tryLockCull() {
+		if (!this.culling.compareAndSet(false, true)) {
+			return null;
+		}
+		try {
+			FileLock lock = lockFile(CULL_POSITION, false);
+			if (lock != null) {
+				return new Held(null, this.culling, lock);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// No cull this time; the next write tries again.
+		}
+		this.culling.set(false);
+		return null;
+	}
+
+	private @Nullable FileLock lockFile(long position, boolean wait) throws IOException {
+		// An interrupted thread would close the shared channel (FileChannel is interruptible), dropping every
+		// lock this JVM holds on it: hold the interrupt back while locking.
+		boolean interrupted = Thread.interrupted();
+		try {
+			for (int attempt = 0;; attempt++) {
+				FileChannel channel = channel();
+				try {
+					return wait ? channel.lock(position, 1, false) : channel.tryLock(position, 1, false);
+				}
+				catch (ClosedChannelException ex) {
+					if (attempt > 0) {
+						throw ex;
+					}
+					reopen(channel);
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private FileChannel channel() throws IOException {
+		FileChannel channel = this.lockChannel;
+		if (channel == null) {
+			throw new ClosedChannelException();
+		}
+		return channel;
+	}
+
+	private synchronized void reopen(FileChannel stale) throws IOException {
+		if (this.lockChannel == stale) {
+			closeQuietly(stale);
+			this.lockChannel = openLockChannel();
+		}
+	}
+
+	/**
+	 * The directory was removed while in use (Django re-creates it on every write): create it again, with a new
+	 * lock file.
+	 */
+	synchronized void recreate() throws IOException {
+		if (Files.isDirectory(this.path, LinkOption.NOFOLLOW_LINKS)) {
+			return;
+		}
+		createMissing(this.path, this.posix);
+		checkSafe(this.path, this.posix);
+		FileChannel old = this.lockChannel;
+		this.lockChannel = openLockChannel();
+		closeQuietly(old);
+		this.count.set(0);
+	}
+
+	private FileChannel openLockChannel() throws IOException {
+		Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+				StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+		return FileChannel.open(this.lockPath, options, fileAttributes());
+	}
+
+	private static void closeQuietly(@Nullable FileChannel channel) {
+		if (channel != null) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// Nothing to do: the locks go with the channel.
+			}
+		}
+	}
+
+	/**
+	 * A held lock; closing releases the file lock, then the in-JVM lock.
+	 */
+	static final class Held implements AutoCloseable {
+
+		private final @Nullable ReentrantLock local;
+
+		private final @Nullable AtomicBoolean flag;
+
+		private final @Nullable FileLock fileLock;
+
+		Held(@Nullable ReentrantLock local, @Nullable AtomicBoolean flag, @Nullable FileLock fileLock) {
+			this.local = local;
+			this.flag = flag;
+			this.fileLock = fileLock;
+		}
+
+		@Override
+		public void close() {
+			try {
+				if (this.fileLock != null && this.fileLock.isValid()) {
+					this.fileLock.release();
+				}
+			}
+			catch (IOException ex) {
+				// The channel was closed, which released the lock already.
+			}
+			finally {
+				if (this.local != null) {
+					this.local.unlock();
+				}
+				if (this.flag != null) {
+					this.flag.set(false);
+				}
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,24 @@
+package fscanary;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A class outside the serialization allow-list whose {@code readObject} records that it ran: stands for a gadget
+ * chain in a hostile cache file. In its own package so that no default allow-list pattern covers it.
+ */
+public class FileCacheCanary implements Serializable {
+
+	private static final long serialVersionUID = 1L;
+
+	/** Set if deserialization ever reaches this class's code. */
+	public static final AtomicBoolean EXECUTED = new AtomicBoolean();
+
+	private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+		EXECUTED.set(true);
+		in.defaultReadObject();
+	}
+
+}
