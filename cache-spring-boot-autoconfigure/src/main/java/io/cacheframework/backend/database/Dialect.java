@@ -215,8 +215,18 @@ enum Dialect {
 		throw new UnsupportedOperationException();
 	}
 
+	/**
+	 * The insert of {@code add} on dialects without a conditional upsert: a duplicate key means "present".
+	 * MariaDB and MySQL use {@code INSERT IGNORE}, which reports a duplicate as 0 rows instead of an error (their
+	 * driver logs every error packet at WARN, and a lost {@code add} is routine). The other errors
+	 * {@code IGNORE} would turn into warnings cannot happen here: keys are checked to fit the column, and every
+	 * other column is a full-range {@code bigint} or a {@code longblob}.
+	 * @param table the quoted table
+	 * @return the statement
+	 */
 	String insert(String table) {
-		return "INSERT INTO " + table + " (" + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", "
+		String insert = (this == MARIADB || this == MYSQL) ? "INSERT IGNORE INTO " : "INSERT INTO ";
+		return insert + table + " (" + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", "
 				+ col("expires") + ") VALUES (?, ?, ?, ?)";
 	}
 
