@@ -302,6 +302,47 @@ class DatabaseCacheBackendTests {
 		assertThat(cache.tableExists()).isTrue();
 	}
 
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void oneStatementPerOperation(TestDatabase database) {
+		DatabaseCacheBackend created = backend(database);
+		CountingDataSource counting = new CountingDataSource(database.dataSource());
+		DatabaseCacheBackend cache = new DatabaseCacheBackend(
+				CacheSettings.builder("count").location(created.table()).clock(this.clock).build(), counting);
+		cache.set("warm", 1);
+		Map<String, Object> values = new LinkedHashMap<>();
+		IntStream.range(0, 100).forEach((i) -> values.put("k" + i, "v" + i));
+		counting.statements.clear();
+		cache.setMany(values);
+		assertThat(counting.statements).hasSize(1);
+		counting.statements.clear();
+		assertThat(cache.getMany(values.keySet())).hasSize(100);
+		assertThat(counting.statements).hasSize(1);
+		counting.statements.clear();
+		assertThat(cache.get("k1")).isEqualTo("v1");
+		assertThat(cache.incr("warm")).isEqualTo(2);
+		cache.deleteMany(values.keySet());
+		assertThat(cache.hasKey("k1")).isFalse();
+		// get, incr (MariaDB/H2: UPDATE and the SELECT of the locked row, in one transaction), deleteMany, hasKey
+		assertThat(counting.statements).hasSize((database == TestDatabase.POSTGRESQL) ? 4 : 5);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void doesNotCountRowsBeforeEverySet(TestDatabase database) {
+		DatabaseCacheBackend created = backend(database);
+		CountingDataSource counting = new CountingDataSource(database.dataSource());
+		DatabaseCacheBackend cache = new DatabaseCacheBackend(CacheSettings.builder("count")
+			.location(created.table())
+			.clock(this.clock)
+			.maxEntries(3000)
+			.build(), counting);
+		IntStream.range(0, 1000).forEach((i) -> cache.set("k" + (i % 200), i));
+		// max-entries 3000: at most one count per 30 writes (cull-check interval), one per 300 while far below.
+		assertThat(counting.count("COUNT(*)")).isBetween(1L, 5L);
+		assertThat(counting.statements).hasSizeLessThan(1010);
+	}
+
 	@org.junit.jupiter.api.Test
 	void unreachableDatabaseIsAMiss() {
 		PGSimpleDataSource unreachable = new PGSimpleDataSource();
