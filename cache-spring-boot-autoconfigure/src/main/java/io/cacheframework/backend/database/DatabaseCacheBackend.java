@@ -1,6 +1,7 @@
 package io.cacheframework.backend.database;
 
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -931,10 +932,10 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 
 	private Dialect detectDialect() {
 		try (Connection connection = this.writeDataSource.getConnection()) {
-			String product = connection.getMetaData().getDatabaseProductName();
-			String url = connection.getMetaData().getURL();
+			DatabaseMetaData metaData = connection.getMetaData();
 			try {
-				return Dialect.of(product, url);
+				return Dialect.of(metaData.getDatabaseProductName(), metaData.getDatabaseProductVersion(),
+						metaData.getURL());
 			}
 			catch (IllegalArgumentException ex) {
 				throw new CacheAccessException(ex.getMessage(), ex);

@@ -150,16 +150,19 @@ enum Dialect {
 	/**
 	 * The dialect of a product name from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}.
 	 * @param productName the product name
-	 * @param url the JDBC URL, which tells MariaDB from MySQL when the product name does not
+	 * @param productVersion the product version (MySQL's driver reports a MariaDB server as "MySQL" with a
+	 * version such as {@code 10.11.19-MariaDB})
+	 * @param url the JDBC URL
 	 * @return the dialect
 	 * @throws IllegalArgumentException for an unsupported product
 	 */
-	static Dialect of(String productName, String url) {
+	static Dialect of(String productName, String productVersion, String url) {
 		String name = productName.toLowerCase(Locale.ROOT);
 		if (name.contains("postgresql")) {
 			return POSTGRESQL;
 		}
-		if (name.contains("mariadb") || (url != null && url.startsWith("jdbc:mariadb:"))) {
+		String version = (productVersion != null) ? productVersion.toLowerCase(Locale.ROOT) : "";
+		if (name.contains("mariadb") || version.contains("mariadb") || (url != null && url.startsWith("jdbc:mariadb:"))) {
 			return MARIADB;
 		}
 		if (name.contains("mysql")) {
