@@ -154,6 +154,13 @@ public class FileSystemCacheBackend extends AbstractCacheBackend {
 	}
 
 	/**
+	 * How many times this JVM listed the directory (for tests).
+	 */
+	int listings() {
+		return this.directory.listings.get();
+	}
+
+	/**
 	 * The file that holds a made key.
 	 * @param madeKey the made key, e.g. {@code :1:username}
 	 * @return the path of its entry file

@@ -72,6 +72,9 @@ final class SharedDirectory {
 	/** Entries in the directory, kept up to date by this JVM's writes and corrected by every listing. */
 	final AtomicInteger count = new AtomicInteger();
 
+	/** Directory listings made for counting or culling (tests check that writes do not list). */
+	final AtomicInteger listings = new AtomicInteger();
+
 	/** Writes since the last listing, to re-list now and then and see other processes' entries. */
 	final AtomicInteger writesSinceListing = new AtomicInteger();
 
@@ -261,6 +264,7 @@ final class SharedDirectory {
 	 * The entry files of the directory (never temporary files, the lock file, or files that are not ours).
 	 */
 	List<Path> listEntries() throws IOException {
+		this.listings.incrementAndGet();
 		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.path)) {
 			for (Path file : stream) {
