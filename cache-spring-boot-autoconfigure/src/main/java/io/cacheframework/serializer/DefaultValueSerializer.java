@@ -7,6 +7,7 @@ import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.ObjectStreamException;
 import java.io.ObjectStreamClass;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +115,11 @@ public final class DefaultValueSerializer implements ValueSerializer {
 		catch (ValueNotStorableException ex) {
 			throw ex;
 		}
+		catch (StackOverflowError ex) {
+			// A user's deeply nested value must fail its set, not take the caller's thread down with an Error.
+			throw new ValueNotStorableException(
+					"Cannot cache a " + value.getClass().getName() + ": it is nested too deeply to serialize", ex);
+		}
 		catch (IOException | RuntimeException ex) {
 			throw new ValueNotStorableException(
 					"Cannot cache a " + value.getClass().getName() + ": serialization failed: " + ex, ex);
@@ -199,6 +205,8 @@ public final class DefaultValueSerializer implements ValueSerializer {
 
 		private final SerializationPolicy policy;
 
+		private boolean writingFailure;
+
 		PolicyCheckingOutputStream(ByteArrayOutputStream out, SerializationPolicy policy) throws IOException {
 			super(out);
 			this.policy = policy;
@@ -207,6 +215,13 @@ public final class DefaultValueSerializer implements ValueSerializer {
 
 		@Override
 		protected Object replaceObject(Object obj) {
+			if (obj instanceof ObjectStreamException) {
+				// After a failure (e.g. NotSerializableException) ObjectOutputStream writes the exception itself into
+				// the stream; checking it would replace the real cause with "java.io.NotSerializableException is
+				// not allowed". The bytes are discarded anyway.
+				this.writingFailure = true;
+				return obj;
+			}
 			check(obj.getClass());
 			return obj;
 		}
@@ -214,7 +229,7 @@ public final class DefaultValueSerializer implements ValueSerializer {
 		@Override
 		protected void writeClassDescriptor(ObjectStreamClass desc) throws IOException {
 			Class<?> type = desc.forClass();
-			if (type != null) {
+			if (type != null && !this.writingFailure) {
 				check(type);
 			}
 			super.writeClassDescriptor(desc);

@@ -325,6 +325,18 @@ public abstract class AbstractCacheBackendTests {
 	}
 
 	@Test
+	void storedNullThroughAddAndSetMany() {
+		assertThat(this.cache.add("added_null", null)).isTrue();
+		assertThat(this.cache.hasKey("added_null")).isTrue();
+		assertThat(this.cache.add("added_null", "value")).isFalse();
+		Map<String, @Nullable Object> values = new HashMap<>();
+		values.put("many_null", null);
+		assertThat(this.cache.setMany(values)).isEmpty();
+		assertThat(this.cache.getOrDefault("many_null", "default")).isNull();
+		assertThat(this.cache.getMany(List.of("added_null", "many_null"))).hasSize(2).containsValues((Object) null);
+	}
+
+	@Test
 	void add() {
 		assertThat(this.cache.add("addkey1", "value")).isTrue();
 		assertThat(this.cache.add("addkey1", "newvalue")).isFalse();
@@ -510,6 +522,14 @@ public abstract class AbstractCacheBackendTests {
 		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> this.cache.decr("does_not_exist"));
 		assertThatExceptionOfType(NoSuchElementException.class)
 			.isThrownBy(() -> this.cache.decr("does_not_exist", -1));
+	}
+
+	@Test
+	void incrOfExpiredKeyThrows() {
+		this.cache.set("expiring", 1, Timeout.seconds(1));
+		advanceTime(Duration.ofSeconds(2));
+		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> this.cache.incr("expiring"));
+		assertThat(this.cache.hasKey("expiring")).isFalse();
 	}
 
 	@Test
@@ -703,6 +723,18 @@ public abstract class AbstractCacheBackendTests {
 			advanceTime(Duration.ofSeconds(2));
 			assertThat(this.cache.get("default")).isNull();
 		}
+	}
+
+	@Test
+	void defaultTimeoutNever() {
+		// Django's DefaultNonExpiringCacheKeyTests: TIMEOUT=None makes the default timeout "forever".
+		CacheBackend forever = newCache(baseSettings("forever").timeout(Timeout.NEVER));
+		forever.set("key", "value");
+		assertThat(forever.add("added", "value")).isTrue();
+		forever.set("touched", "value", Timeout.seconds(1));
+		assertThat(forever.touch("touched")).isTrue();
+		advanceTime(clockIsSimulated() ? Duration.ofDays(10_000) : Duration.ofSeconds(2));
+		assertThat(forever.getMany(List.of("key", "added", "touched"))).hasSize(3);
 	}
 
 	@Test

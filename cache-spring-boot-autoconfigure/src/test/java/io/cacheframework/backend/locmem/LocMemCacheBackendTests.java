@@ -78,6 +78,22 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 	}
 
 	@Test
+	void lruIncrMovesToMostRecentlyUsed() {
+		CacheBackend lru = lruCache();
+		for (int i = 0; i < 9; i++) {
+			lru.set(String.valueOf(i), i, Timeout.NEVER);
+		}
+		for (int i = 0; i < 6; i++) {
+			assertThat(lru.incr(String.valueOf(i))).isEqualTo(i + 1);
+		}
+		lru.set("9", 9, Timeout.NEVER);
+		assertThat(survivors(lru, 10)).containsExactly(0, 1, 2, 3, 4, 5, 9);
+		for (int i = 0; i < 6; i++) {
+			assertThat(lru.get(String.valueOf(i))).isEqualTo(i + 1);
+		}
+	}
+
+	@Test
 	void lruAddMovesToMostRecentlyUsedOnlyWhenStored() {
 		CacheBackend lru = newCache(baseSettings("lru3").maxEntries(3));
 		lru.set("0", 0);

@@ -1,0 +1,143 @@
+package io.cacheframework.autoconfigure;
+
+import java.util.Arrays;
+
+import javax.sql.DataSource;
+
+import io.cacheframework.backend.database.DatabaseCacheBackend;
+import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.Caches;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The {@code database} backend (Django's {@code DatabaseCache}) and the {@code createcachetable} command.
+ *
+ * <pre class="code">
+ * app:
+ *   caches:
+ *     default:
+ *       backend: database
+ *       location: my_cache_table
+ *       options:
+ *         datasource: cachePrimary        # default: the primary DataSource
+ *         read-datasource: cacheReplica   # default: the same
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(before = CacheFrameworkAutoConfiguration.class,
+		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass(JdbcTemplate.class)
+public final class DatabaseCacheBackendAutoConfiguration {
+
+	/**
+	 * The property that creates missing cache tables at startup.
+	 */
+	public static final String CREATE_TABLES_PROPERTY = CacheFrameworkProperties.PREFIX
+			+ ".cache-database.create-tables";
+
+	@Bean
+	CacheBackendFactory databaseCacheBackendFactory() {
+		return new CacheBackendFactory() {
+
+			@Override
+			public String name() {
+				return "database";
+			}
+
+			@Override
+			public CacheBackend create(CacheBackendContext context) {
+				return createBackend(context);
+			}
+
+		};
+	}
+
+	@Bean
+	CreateCacheTableCommand createCacheTableCommand(ApplicationContext context,
+			ObjectProvider<CreateCacheTableCommand.ExitHook> exitHook) {
+		return new CreateCacheTableCommand(context, exitHook.getIfAvailable(() -> System::exit));
+	}
+
+	@Bean
+	static CacheTablesAtStartup cacheTablesAtStartup(Environment environment, ApplicationContext context,
+			ObjectProvider<ApplicationArguments> arguments) {
+		return new CacheTablesAtStartup(environment.getProperty(CREATE_TABLES_PROPERTY, Boolean.class, false), context,
+				arguments);
+	}
+
+	static DatabaseCacheBackend createBackend(CacheBackendContext context) {
+		DatabaseOptions options = context.bindOptions(DatabaseOptions.class);
+		String prefix = context.propertyPrefix();
+		String table = context.settings().location();
+		if (table.isBlank()) {
+			throw new InvalidCacheConfigurationException(prefix + ".location",
+					"the database backend needs the cache table's name as its location, e.g. my_cache_table");
+		}
+		if (!DatabaseCacheBackend.isValidTableName(table)) {
+			throw new InvalidCacheConfigurationException(prefix + ".location", "'" + table
+					+ "' is not a valid table name: use letters, digits, '_' and '$', optionally 'schema.table'");
+		}
+		if (options.getQueryTimeout() == null || options.getQueryTimeout().isNegative()
+				|| options.getQueryTimeout().isZero()) {
+			throw new InvalidCacheConfigurationException(prefix + ".options.query-timeout", "must be positive");
+		}
+		if (options.getCullCheckInterval() < 0) {
+			throw new InvalidCacheConfigurationException(prefix + ".options.cull-check-interval",
+					"must not be negative");
+		}
+		DataSource write = dataSource(context.beanFactory(), options.getDatasource(), prefix + ".options.datasource");
+		DataSource read = (options.getReadDatasource() != null) ? dataSource(context.beanFactory(),
+				options.getReadDatasource(), prefix + ".options.read-datasource") : write;
+		return new DatabaseCacheBackend(context.settings(), write, read, context.serializer(),
+				options.getQueryTimeout(), options.getCullCheckInterval());
+	}
+
+	private static DataSource dataSource(BeanFactory beanFactory, String name, String property) {
+		if (name == null || name.isBlank()) {
+			try {
+				return beanFactory.getBean(DataSource.class);
+			}
+			catch (NoSuchBeanDefinitionException ex) {
+				throw new InvalidCacheConfigurationException(property,
+						"the database backend needs a DataSource: configure spring.datasource.* or name a DataSource"
+								+ " bean here (" + ex.getMessage() + ")",
+						ex);
+			}
+		}
+		try {
+			return beanFactory.getBean(name.trim(), DataSource.class);
+		}
+		catch (NoSuchBeanDefinitionException ex) {
+			String known = (beanFactory instanceof ListableBeanFactory listable)
+					? Arrays.toString(listable.getBeanNamesForType(DataSource.class)) : "?";
+			throw new InvalidCacheConfigurationException(property,
+					"no DataSource bean named '" + name + "' (DataSource beans: " + known + ")", ex);
+		}
+	}
+
+	/**
+	 * Every database cache of the application (forces the caches to be built).
+	 */
+	static java.util.List<DatabaseCacheBackend> databaseCaches(ApplicationContext context) {
+		Caches caches = context.getBean(Caches.class);
+		return caches.aliases()
+			.stream()
+			.map(caches::get)
+			.filter(DatabaseCacheBackend.class::isInstance)
+			.map(DatabaseCacheBackend.class::cast)
+			.toList();
+	}
+
+}

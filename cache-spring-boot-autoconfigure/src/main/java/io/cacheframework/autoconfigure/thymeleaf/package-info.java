@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the Thymeleaf fragment-caching dialect.
+ */
+@NullMarked
+package io.cacheframework.autoconfigure.thymeleaf;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,122 @@
+package io.cacheframework.autoconfigure.web;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
+import io.cacheframework.core.Caches;
+import io.cacheframework.web.CacheHeadersInterceptor;
+import io.cacheframework.web.DefaultPageCacheSettingsResolver;
+import io.cacheframework.web.DefaultPageCacheSettingsResolver.PathRule;
+import io.cacheframework.web.FetchFromCacheInterceptor;
+import io.cacheframework.web.PageCache;
+import io.cacheframework.web.PageCacheFilter;
+import io.cacheframework.web.PageCacheKeys;
+import io.cacheframework.web.PageCacheSettings;
+import io.cacheframework.web.PageCacheSettingsResolver;
+import io.cacheframework.web.UpdateCacheInterceptor;
+import jakarta.servlet.DispatcherType;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.util.pattern.PatternParseException;
+
+/**
+ * Page caching for Spring MVC: the site-wide interceptor pair ({@code app.cache-middleware.*}), per-view caching
+ * ({@code @CachePage}, {@code app.cache-pages}), the header annotations and the response-capturing filter.
+ *
+ * <p>Order: the filter runs just after Spring's own request-wrapping filters and outside Spring Security, so the
+ * page is stored after every filter wrote its headers. Interceptors: {@link UpdateCacheInterceptor} first (its
+ * response phase runs last), {@link FetchFromCacheInterceptor} next (request phase first), then
+ * {@link CacheHeadersInterceptor} (the header annotations, not applied to pages served from the cache).
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = "io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration")
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass(DispatcherServlet.class)
+@EnableConfigurationProperties(CachePageProperties.class)
+public class CachePageAutoConfiguration {
+
+	/**
+	 * Order of the page-cache filter: outside Spring Security (-100) and inside the request-wrapping filters
+	 * (character encoding, forwarded headers).
+	 */
+	public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+	@Bean
+	@ConditionalOnMissingBean
+	PageCacheSettingsResolver pageCacheSettingsResolver(CachePageProperties properties) {
+		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
+		PageCacheSettings siteWide = middleware.isEnabled()
+				? PageCacheSettings.siteWide(middleware.getAlias(), middleware.getKeyPrefix(), middleware.getSeconds())
+				: null;
+		List<PathRule> rules = new ArrayList<>();
+		List<CachePageProperties.CachePageEntry> entries = properties.getCachePages();
+		for (int i = 0; i < entries.size(); i++) {
+			CachePageProperties.CachePageEntry entry = entries.get(i);
+			String property = "app.cache-pages[" + i + "].path";
+			if (entry.getPath() == null || entry.getPath().isBlank()) {
+				throw new InvalidCacheConfigurationException(property, "a path pattern is required");
+			}
+			try {
+				rules.add(PathRule.of(entry.getPath(), PageCacheSettings.perView(entry.getTimeout(), entry.getCache(),
+						entry.getKeyPrefix(), middleware.getSeconds())));
+			}
+			catch (PatternParseException ex) {
+				throw new InvalidCacheConfigurationException(property,
+						"'" + entry.getPath() + "' is not an MVC path pattern: " + ex.getMessage());
+			}
+		}
+		return new DefaultPageCacheSettingsResolver(siteWide, rules, middleware.getSeconds());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PageCache pageCache(ObjectProvider<Caches> caches, PageCacheSettingsResolver resolver,
+			CachePageProperties properties) {
+		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
+		return PageCache.builder(caches::getObject, resolver)
+			.keys(new PageCacheKeys(middleware.isUseI18n(), middleware.isUseTz()))
+			.maxBodySize(middleware.getMaxSize().toBytes())
+			.allowedHosts(middleware.getAllowedHosts())
+			.build();
+	}
+
+	@Bean
+	FilterRegistrationBean<PageCacheFilter> pageCacheFilter(PageCache pageCache) {
+		FilterRegistrationBean<PageCacheFilter> registration = new FilterRegistrationBean<>(
+				new PageCacheFilter(pageCache));
+		registration.setOrder(FILTER_ORDER);
+		registration.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+		return registration;
+	}
+
+	@Bean
+	WebMvcConfigurer pageCacheWebMvcConfigurer(PageCache pageCache) {
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addInterceptors(InterceptorRegistry registry) {
+				registry.addInterceptor(new UpdateCacheInterceptor(pageCache)).order(Ordered.HIGHEST_PRECEDENCE);
+				registry.addInterceptor(new FetchFromCacheInterceptor(pageCache)).order(Ordered.HIGHEST_PRECEDENCE + 1);
+				registry.addInterceptor(new CacheHeadersInterceptor(pageCache.clock()))
+					.order(Ordered.HIGHEST_PRECEDENCE + 2);
+			}
+
+		};
+	}
+
+}

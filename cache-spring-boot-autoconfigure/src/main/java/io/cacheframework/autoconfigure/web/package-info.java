@@ -1,0 +1,4 @@
+/**
+ * Auto-configuration of page caching for Spring MVC.
+ */
+package io.cacheframework.autoconfigure.web;

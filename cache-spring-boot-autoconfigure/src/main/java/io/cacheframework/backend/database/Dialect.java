@@ -1,0 +1,314 @@
+package io.cacheframework.backend.database;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The SQL of one database product. Every statement names the table and the columns quoted, so that names are
+ * exact on every product (H2 would otherwise upper-case them, and {@code value} is a keyword there).
+ *
+ * <p>Columns: {@code cache_key} (primary key), {@code value} (bytes; for integers a one-byte type marker),
+ * {@code int_value} (the integer of an {@code Integer} or {@code Long} value, so that {@code incr} is one atomic
+ * {@code UPDATE}; {@code NULL} otherwise) and {@code expires} (epoch milliseconds by the cache's clock,
+ * {@link Long#MAX_VALUE} for never).
+ */
+enum Dialect {
+
+	/**
+	 * PostgreSQL: {@code INSERT ... ON CONFLICT}, {@code UPDATE ... RETURNING}.
+	 */
+	POSTGRESQL("\"") {
+
+		@Override
+		List<String> createTable(String table, String index) {
+			return List.of("CREATE TABLE " + table + " (\n" //
+					+ "    \"cache_key\" varchar(255) COLLATE \"C\" NOT NULL PRIMARY KEY,\n" //
+					+ "    \"value\" bytea NOT NULL,\n" //
+					+ "    \"int_value\" bigint,\n" //
+					+ "    \"expires\" bigint NOT NULL\n" //
+					+ ")", "CREATE INDEX " + index + " ON " + table + " (\"expires\")");
+		}
+
+		@Override
+		String upsert(String table) {
+			return "INSERT INTO " + table + " (\"cache_key\", \"value\", \"int_value\", \"expires\") VALUES (?, ?, ?, ?)"
+					+ " ON CONFLICT (\"cache_key\") DO UPDATE SET \"value\" = EXCLUDED.\"value\","
+					+ " \"int_value\" = EXCLUDED.\"int_value\", \"expires\" = EXCLUDED.\"expires\"";
+		}
+
+		@Override
+		String addIfAbsent(String table) {
+			// The conflicting row is locked and re-checked by ON CONFLICT, so concurrent adds have one winner.
+			return "INSERT INTO " + table + " AS c (\"cache_key\", \"value\", \"int_value\", \"expires\")"
+					+ " VALUES (?, ?, ?, ?) ON CONFLICT (\"cache_key\") DO UPDATE SET \"value\" = EXCLUDED.\"value\","
+					+ " \"int_value\" = EXCLUDED.\"int_value\", \"expires\" = EXCLUDED.\"expires\""
+					+ " WHERE c.\"expires\" <= ?";
+		}
+
+		@Override
+		String increment(String table) {
+			return super.increment(table) + " RETURNING \"int_value\", \"value\"";
+		}
+
+		@Override
+		String limitedDelete(String table, String where) {
+			return "DELETE FROM " + table + " WHERE \"cache_key\" IN (SELECT \"cache_key\" FROM " + table + " WHERE "
+					+ where + " LIMIT ?)";
+		}
+
+	},
+
+	/**
+	 * MariaDB and MySQL: {@code INSERT ... ON DUPLICATE KEY UPDATE}, {@code DELETE ... LIMIT}.
+	 */
+	MARIADB("`") {
+
+		@Override
+		List<String> createTable(String table, String index) {
+			// A binary, no-pad collation: keys differing in case or trailing spaces are different keys.
+			return List.of("CREATE TABLE " + table + " (\n" //
+					+ "    `cache_key` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY,\n"
+					+ "    `value` longblob NOT NULL,\n" //
+					+ "    `int_value` bigint,\n" //
+					+ "    `expires` bigint NOT NULL\n" //
+					+ ")", "CREATE INDEX " + index + " ON " + table + " (`expires`)");
+		}
+
+		@Override
+		String upsert(String table) {
+			return "INSERT INTO " + table + " (`cache_key`, `value`, `int_value`, `expires`) VALUES (?, ?, ?, ?)"
+					+ " ON DUPLICATE KEY UPDATE `value` = VALUES(`value`), `int_value` = VALUES(`int_value`),"
+					+ " `expires` = VALUES(`expires`)";
+		}
+
+		@Override
+		String limitedDelete(String table, String where) {
+			return "DELETE FROM " + table + " WHERE " + where + " LIMIT ?";
+		}
+
+	},
+
+	/**
+	 * MySQL 8: as MariaDB, with MySQL's binary no-pad collation.
+	 */
+	MYSQL("`") {
+
+		@Override
+		List<String> createTable(String table, String index) {
+			return MARIADB.createTable(table, index)
+				.stream()
+				.map((sql) -> sql.replace("utf8mb4_nopad_bin", "utf8mb4_0900_bin"))
+				.toList();
+		}
+
+		@Override
+		String upsert(String table) {
+			return MARIADB.upsert(table);
+		}
+
+		@Override
+		String limitedDelete(String table, String where) {
+			return MARIADB.limitedDelete(table, where);
+		}
+
+	},
+
+	/**
+	 * H2 2.x: {@code MERGE ... KEY}, {@code DELETE ... FETCH FIRST}.
+	 */
+	H2("\"") {
+
+		@Override
+		List<String> createTable(String table, String index) {
+			return List.of("CREATE TABLE " + table + " (\n" //
+					+ "    \"cache_key\" varchar(255) NOT NULL PRIMARY KEY,\n" //
+					+ "    \"value\" blob NOT NULL,\n" //
+					+ "    \"int_value\" bigint,\n" //
+					+ "    \"expires\" bigint NOT NULL\n" //
+					+ ")", "CREATE INDEX " + index + " ON " + table + " (\"expires\")");
+		}
+
+		@Override
+		String upsert(String table) {
+			return "MERGE INTO " + table + " (\"cache_key\", \"value\", \"int_value\", \"expires\") KEY (\"cache_key\")"
+					+ " VALUES (?, ?, ?, ?)";
+		}
+
+		@Override
+		String limitedDelete(String table, String where) {
+			return "DELETE FROM " + table + " WHERE " + where + " FETCH FIRST ? ROWS ONLY";
+		}
+
+	};
+
+	private final String quote;
+
+	Dialect(String quote) {
+		this.quote = quote;
+	}
+
+	/**
+	 * The dialect of a product name from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}.
+	 * @param productName the product name
+	 * @param url the JDBC URL, which tells MariaDB from MySQL when the product name does not
+	 * @return the dialect
+	 * @throws IllegalArgumentException for an unsupported product
+	 */
+	static Dialect of(String productName, String url) {
+		String name = productName.toLowerCase(Locale.ROOT);
+		if (name.contains("postgresql")) {
+			return POSTGRESQL;
+		}
+		if (name.contains("mariadb") || (url != null && url.startsWith("jdbc:mariadb:"))) {
+			return MARIADB;
+		}
+		if (name.contains("mysql")) {
+			return MYSQL;
+		}
+		if (name.equals("h2")) {
+			return H2;
+		}
+		throw new IllegalArgumentException("The database cache supports PostgreSQL, MariaDB, MySQL and H2, not '"
+				+ productName + "'");
+	}
+
+	/**
+	 * Quote a table name, schema-qualified or not.
+	 * @param name a validated name
+	 * @return the quoted name
+	 */
+	String quote(String name) {
+		StringBuilder quoted = new StringBuilder();
+		for (String part : name.split("\\.")) {
+			if (!quoted.isEmpty()) {
+				quoted.append('.');
+			}
+			quoted.append(this.quote).append(part).append(this.quote);
+		}
+		return quoted.toString();
+	}
+
+	/**
+	 * Whether {@code add} is one {@code INSERT ... ON CONFLICT} statement (true), or a delete of an expired row
+	 * followed by a plain {@code INSERT} whose duplicate-key failure means "present" (false). MariaDB's
+	 * {@code ON DUPLICATE KEY UPDATE} cannot say whether it changed a row: with Connector/J's default
+	 * {@code useAffectedRows=false} an unchanged row counts as 1, the same as an insert.
+	 * @return whether the dialect has a conditional upsert
+	 */
+	boolean hasConditionalUpsert() {
+		return this == POSTGRESQL;
+	}
+
+	/**
+	 * Whether {@code incr} returns the new value from the {@code UPDATE} itself.
+	 * @return whether the dialect supports {@code UPDATE ... RETURNING}
+	 */
+	boolean hasUpdateReturning() {
+		return this == POSTGRESQL;
+	}
+
+	abstract List<String> createTable(String table, String index);
+
+	abstract String upsert(String table);
+
+	String addIfAbsent(String table) {
+		throw new UnsupportedOperationException();
+	}
+
+	String insert(String table) {
+		return "INSERT INTO " + table + " (" + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", "
+				+ col("expires") + ") VALUES (?, ?, ?, ?)";
+	}
+
+	String select(String table) {
+		return "SELECT " + col("value") + ", " + col("int_value") + ", " + col("expires") + " FROM " + table
+				+ " WHERE " + col("cache_key") + " = ?";
+	}
+
+	String selectMany(String table, int count) {
+		return "SELECT " + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", " + col("expires")
+				+ " FROM " + table + " WHERE " + col("cache_key") + " IN (" + placeholders(count) + ")";
+	}
+
+	String hasKey(String table) {
+		return "SELECT 1 FROM " + table + " WHERE " + col("cache_key") + " = ? AND " + col("expires") + " > ?";
+	}
+
+	String touch(String table) {
+		return "UPDATE " + table + " SET " + col("expires") + " = ? WHERE " + col("cache_key") + " = ? AND "
+				+ col("expires") + " > ?";
+	}
+
+	String delete(String table) {
+		return "DELETE FROM " + table + " WHERE " + col("cache_key") + " = ?";
+	}
+
+	String deleteIfExpired(String table) {
+		return "DELETE FROM " + table + " WHERE " + col("cache_key") + " = ? AND " + col("expires") + " <= ?";
+	}
+
+	String deleteMany(String table, int count) {
+		return "DELETE FROM " + table + " WHERE " + col("cache_key") + " IN (" + placeholders(count) + ")";
+	}
+
+	/**
+	 * Add to an integer atomically. The type marker changes from Integer to Long when the sum leaves the int range
+	 * (as {@code addToNumber} does in memory); it is assigned before {@code int_value} because MySQL and MariaDB
+	 * evaluate assignments left to right with the new values. Parameters: delta, long marker, delta, key, now.
+	 * @param table the quoted table
+	 * @return the statement
+	 */
+	String increment(String table) {
+		return "UPDATE " + table + " SET " + col("value") + " = CASE WHEN " + col("int_value")
+				+ " + ? BETWEEN -2147483648 AND 2147483647 THEN " + col("value") + " ELSE ? END, " + col("int_value")
+				+ " = " + col("int_value") + " + ? WHERE " + col("cache_key") + " = ? AND " + col("expires")
+				+ " > ? AND " + col("int_value") + " IS NOT NULL";
+	}
+
+	String count(String table) {
+		return "SELECT COUNT(*) FROM " + table;
+	}
+
+	/**
+	 * Django's cull: the key at an offset in key order; every key before it is deleted.
+	 * @param table the quoted table
+	 * @return the statement (parameter: the offset)
+	 */
+	String keyAtOffset(String table) {
+		return "SELECT " + col("cache_key") + " FROM " + table + " ORDER BY " + col("cache_key") + " LIMIT 1 OFFSET ?";
+	}
+
+	/**
+	 * A delete of at most a number of rows matching a condition (the last parameter is the limit), so that a large
+	 * delete runs as several short statements, each within the query timeout, instead of one long one.
+	 * @param table the quoted table
+	 * @param where the condition
+	 * @return the statement
+	 */
+	abstract String limitedDelete(String table, String where);
+
+	String expiredCondition() {
+		return col("expires") + " <= ?";
+	}
+
+	String keyBeforeCondition() {
+		return col("cache_key") + " < ?";
+	}
+
+	String probe(String table) {
+		return "SELECT " + col("cache_key") + " FROM " + table + " WHERE 1 = 0";
+	}
+
+	String col(String name) {
+		return this.quote + name + this.quote;
+	}
+
+	private static String placeholders(int count) {
+		StringBuilder sql = new StringBuilder(count * 3);
+		for (int i = 0; i < count; i++) {
+			sql.append((i > 0) ? ", ?" : "?");
+		}
+		return sql.toString();
+	}
+
+}

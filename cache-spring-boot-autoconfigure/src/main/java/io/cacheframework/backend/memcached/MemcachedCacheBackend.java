@@ -1,0 +1,450 @@
+package io.cacheframework.backend.memcached;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheAccessException;
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.InvalidCacheKeyException;
+import io.cacheframework.core.Timeout;
+import io.cacheframework.core.ValueNotStorableException;
+import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.UnreadableValueException;
+import io.cacheframework.serializer.ValueSerializer;
+import net.spy.memcached.CachedData;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Django's memcached backends ({@code PyMemcacheCache}, {@code PyLibMCCache}): one or more memcached servers,
+ * keys spread over them by Ketama consistent hashing, values in Django's wire format.
+ *
+ * <p>{@code location} is {@code host:port} ({@code host} alone means port 11211, {@code [::1]:11211} for IPv6),
+ * several of them separated by {@code ;} or {@code ,} (a YAML list arrives joined with {@code ,}), or
+ * {@code unix:/path/to/memcached.sock}. TCP servers are reached through spymemcached; unix sockets through a small
+ * text-protocol client of this package (spymemcached cannot reconnect a unix socket).
+ *
+ * <p>Behaviour:
+ * <ul>
+ * <li>keys are validated before any I/O: a made key over 250 UTF-8 bytes or with whitespace or control
+ * characters throws {@link InvalidCacheKeyException} with Django's message;</li>
+ * <li>{@code String}, {@code Integer}, {@code Long} and {@code byte[]} are stored as Django's clients store them
+ * (flags 16, 2, 4, 0), so both sides read them and memcached's {@code incr}/{@code decr} work; other values go
+ * through the {@link ValueSerializer} under a Java-only flag;</li>
+ * <li>timeouts are converted as Django does: never → 0, zero → -1, over 30 days → an absolute Unix time;</li>
+ * <li>a server that is down or hung makes its keys misses at once, never a wait of the operation timeout; with
+ * several servers the others take its keys over (failure mode {@code redistribute});</li>
+ * <li>{@link #clear()} is {@code flush_all}: it empties the whole server, including other applications' keys, as
+ * in Django.</li>
+ * </ul>
+ *
+ * @since 0.1.0
+ */
+public class MemcachedCacheBackend extends AbstractCacheBackend {
+
+	/** memcached's limit for relative expiry times; larger values are absolute Unix times. */
+	static final long MAX_RELATIVE_EXPTIME = 30L * 24 * 60 * 60;
+
+	/** Per-item bookkeeping memcached counts against {@code item_size_max} besides key and value. */
+	private static final int ITEM_OVERHEAD = 64;
+
+	private final MemcachedTransport transport;
+
+	private final DjangoTranscoder transcoder;
+
+	private final long maxItemSize;
+
+	/**
+	 * Create a backend with default options and the default serializer.
+	 * @param settings the settings; {@code location} names the servers
+	 */
+	public MemcachedCacheBackend(CacheSettings settings) {
+		this(settings, new MemcachedOptions(), new DefaultValueSerializer());
+	}
+
+	/**
+	 * Create a backend.
+	 * @param settings the settings; {@code location} names the servers
+	 * @param options client settings
+	 * @param serializer serializes values other than {@code String}, {@code Integer}, {@code Long} and
+	 * {@code byte[]}
+	 * @throws IllegalArgumentException if the location or an option is invalid
+	 */
+	public MemcachedCacheBackend(CacheSettings settings, MemcachedOptions options, ValueSerializer serializer) {
+		super(settings);
+		Objects.requireNonNull(options, "options must not be null");
+		Objects.requireNonNull(serializer, "serializer must not be null");
+		validate(options);
+		this.transcoder = new DjangoTranscoder(serializer,
+				(int) Math.min(Integer.MAX_VALUE, options.getCompressionThreshold().toBytes()));
+		List<String> servers = parseLocation(settings.location());
+		List<String> unixSockets = new ArrayList<>();
+		List<InetSocketAddress> tcp = new ArrayList<>();
+		for (String server : servers) {
+			String path = unixSocketPath(server);
+			if (path != null) {
+				unixSockets.add(path);
+			}
+			else {
+				tcp.add(parseHostAndPort(server));
+			}
+		}
+		if (!unixSockets.isEmpty() && !tcp.isEmpty()) {
+			throw new IllegalArgumentException("memcached location mixes unix sockets and TCP servers: "
+					+ settings.location());
+		}
+		this.transport = unixSockets.isEmpty() ? new SpyTransport(tcp, options, this.transcoder)
+				: new UnixSocketTransport(unixSockets, options);
+		long serverLimit = this.transport.itemSizeMax();
+		this.maxItemSize = (serverLimit > 0) ? serverLimit : options.getMaxItemSize().toBytes();
+	}
+
+	private static void validate(MemcachedOptions options) {
+		if (options.getOperationTimeout() == null || options.getOperationTimeout().isNegative()
+				|| options.getOperationTimeout().isZero()) {
+			throw new IllegalArgumentException("operation-timeout must be positive");
+		}
+		if (options.getConnections() < 1) {
+			throw new IllegalArgumentException("connections must be at least 1");
+		}
+		if (options.getTimeoutThreshold() < 1) {
+			throw new IllegalArgumentException("timeout-threshold must be at least 1");
+		}
+		if (options.getReconnectDelay() == null || options.getReconnectDelay().isNegative()) {
+			throw new IllegalArgumentException("reconnect-delay must not be negative");
+		}
+	}
+
+	/**
+	 * Django's {@code LOCATION} rule: a string split on {@code ;} and {@code ,}, blanks dropped.
+	 * @param location the configured location (a YAML list arrives joined with {@code ,})
+	 * @return the servers
+	 */
+	static List<String> parseLocation(String location) {
+		List<String> servers = new ArrayList<>();
+		for (String part : location.split("[;,]")) {
+			String server = part.trim();
+			if (!server.isEmpty()) {
+				servers.add(server);
+			}
+		}
+		if (servers.isEmpty()) {
+			throw new IllegalArgumentException("memcached location must name at least one server, e.g. "
+					+ "127.0.0.1:11211 or unix:/run/memcached/memcached.sock");
+		}
+		return servers;
+	}
+
+	private static @Nullable String unixSocketPath(String server) {
+		if (server.startsWith("unix:")) {
+			String path = server.substring("unix:".length());
+			if (path.isEmpty()) {
+				throw new IllegalArgumentException("unix socket location without a path: " + server);
+			}
+			return path;
+		}
+		return server.startsWith("/") ? server : null;
+	}
+
+	static InetSocketAddress parseHostAndPort(String server) {
+		String host = server;
+		int port = 11211;
+		if (server.startsWith("[")) {
+			int end = server.indexOf(']');
+			if (end < 0) {
+				throw new IllegalArgumentException("Invalid memcached server '" + server + "'");
+			}
+			host = server.substring(1, end);
+			String rest = server.substring(end + 1);
+			if (rest.startsWith(":")) {
+				port = parsePort(server, rest.substring(1));
+			}
+			else if (!rest.isEmpty()) {
+				throw new IllegalArgumentException("Invalid memcached server '" + server + "'");
+			}
+		}
+		else {
+			int colon = server.lastIndexOf(':');
+			if (colon >= 0) {
+				if (server.indexOf(':') != colon) {
+					throw new IllegalArgumentException(
+							"Invalid memcached server '" + server + "': write IPv6 addresses as [::1]:11211");
+				}
+				host = server.substring(0, colon);
+				port = parsePort(server, server.substring(colon + 1));
+			}
+		}
+		if (host.isEmpty()) {
+			throw new IllegalArgumentException("Invalid memcached server '" + server + "': no host");
+		}
+		// Resolved now (spymemcached never re-resolves); an unknown host is a configuration error.
+		InetSocketAddress address = new InetSocketAddress(host, port);
+		if (address.isUnresolved()) {
+			throw new IllegalArgumentException("Unknown memcached host '" + host + "'");
+		}
+		return address;
+	}
+
+	private static int parsePort(String server, String port) {
+		try {
+			int value = Integer.parseInt(port);
+			if (value < 1 || value > 65535) {
+				throw new NumberFormatException();
+			}
+			return value;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("Invalid port in memcached server '" + server + "'");
+		}
+	}
+
+	@Override
+	public String backendName() {
+		return "memcached";
+	}
+
+	/**
+	 * Statistics and liveness of each server, in configuration order: for health checks and metrics. Statistics
+	 * ({@code curr_items}, {@code bytes}, {@code evictions}, {@code get_hits}, {@code get_misses},
+	 * {@code uptime}, ...) are read from live servers only, within the operation timeout.
+	 * @return the status of each server by address ({@code host:port} or the unix socket path)
+	 */
+	public Map<String, ServerStatus> servers() {
+		return this.transport.servers();
+	}
+
+	/**
+	 * The server a key is stored on while all servers are up.
+	 * @param madeKey a made key
+	 * @return the server address
+	 */
+	String serverFor(String madeKey) {
+		return this.transport.serverFor(madeKey);
+	}
+
+	/**
+	 * memcached refuses such keys (and a space or newline would let a key inject commands), so unlike the other
+	 * backends this one throws, as Django's memcached backends do, before any I/O.
+	 */
+	@Override
+	protected void validateKey(String key) {
+		if (!isMemcachedSafe(key)) {
+			List<String> problems = keyProblems(key);
+			throw new InvalidCacheKeyException(problems.isEmpty() ? "Invalid memcached key" : problems.get(0));
+		}
+	}
+
+	/**
+	 * Django's {@code get_backend_timeout} for memcached: never → 0, anything under one second (also zero) → -1
+	 * (expired), negative → as is, over 30 days → absolute Unix time by the cache's clock.
+	 * @param timeout a resolved timeout
+	 * @return memcached's exptime
+	 */
+	int exptime(Timeout timeout) {
+		if (timeout.isNever()) {
+			return 0;
+		}
+		Duration duration = timeout.toDuration();
+		long seconds = duration.getSeconds();
+		if (seconds < 0 && duration.getNano() > 0) {
+			// Python's int() truncates towards zero.
+			seconds++;
+		}
+		if (seconds == 0) {
+			return -1;
+		}
+		if (seconds > MAX_RELATIVE_EXPTIME) {
+			seconds += Math.floorDiv(settings().clock().millis(), 1000);
+		}
+		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
+	}
+
+	private @Nullable Object decode(String key, CachedData data) {
+		try {
+			return this.transcoder.decode(data);
+		}
+		catch (UnreadableValueException ex) {
+			unreadableEntry(key, ex);
+			return NOT_FOUND;
+		}
+	}
+
+	private boolean tooLarge(String key, CachedData data) {
+		return (long) data.getData().length + key.getBytes(StandardCharsets.UTF_8).length
+				+ ITEM_OVERHEAD > this.maxItemSize;
+	}
+
+	private void deleteQuietly(String key) {
+		try {
+			this.transport.delete(key);
+		}
+		catch (CacheAccessException ex) {
+			// Best effort: the entry is unreadable or stale either way.
+		}
+	}
+
+	@Override
+	protected @Nullable Object doGet(String key) {
+		CachedData data = this.transport.get(key);
+		if (data == null) {
+			return NOT_FOUND;
+		}
+		Object value = decode(key, data);
+		if (value == NOT_FOUND) {
+			deleteQuietly(key);
+		}
+		return value;
+	}
+
+	@Override
+	protected Map<String, @Nullable Object> doGetMany(List<String> keys) {
+		Map<String, CachedData> found = this.transport.getMany(keys);
+		Map<String, @Nullable Object> result = new LinkedHashMap<>();
+		for (String key : keys) {
+			CachedData data = found.get(key);
+			if (data != null) {
+				Object value = decode(key, data);
+				if (value == NOT_FOUND) {
+					deleteQuietly(key);
+				}
+				else {
+					result.put(key, value);
+				}
+			}
+		}
+		return result;
+	}
+
+	@Override
+	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
+		CachedData data = this.transcoder.encode(value);
+		if (tooLarge(key, data)) {
+			// As Django with python-memcached: the key must not keep its old value.
+			deleteQuietly(key);
+			throw new CacheAccessException("value of " + data.getData().length + " bytes for key '" + key
+					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes); old value deleted");
+		}
+		if (!this.transport.store(false, key, exptime(timeout), data)) {
+			throw new CacheAccessException("memcached did not store key '" + key + "'");
+		}
+	}
+
+	@Override
+	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
+		CachedData data = this.transcoder.encode(value);
+		if (tooLarge(key, data)) {
+			throw new CacheAccessException("value of " + data.getData().length + " bytes for key '" + key
+					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes)");
+		}
+		return this.transport.store(true, key, exptime(timeout), data);
+	}
+
+	@Override
+	protected List<String> doSetMany(Map<String, @Nullable Object> values, Timeout timeout) {
+		List<String> failed = new ArrayList<>();
+		Map<String, CachedData> items = new LinkedHashMap<>();
+		for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
+			try {
+				CachedData data = this.transcoder.encode(entry.getValue());
+				if (tooLarge(entry.getKey(), data)) {
+					deleteQuietly(entry.getKey());
+					this.logger.warn("Cache '" + alias() + "' could not store key '" + entry.getKey() + "': value of "
+							+ data.getData().length + " bytes is larger than memcached's item size");
+					failed.add(entry.getKey());
+				}
+				else {
+					items.put(entry.getKey(), data);
+				}
+			}
+			catch (ValueNotStorableException ex) {
+				this.logger.warn("Cache '" + alias() + "' could not store key '" + entry.getKey() + "': "
+						+ ex.getMessage());
+				failed.add(entry.getKey());
+			}
+		}
+		if (!items.isEmpty()) {
+			List<String> notStored = this.transport.storeMany(items, exptime(timeout));
+			if (!notStored.isEmpty()) {
+				storeFailed("setMany", new CacheAccessException(notStored.size() + " of " + items.size()
+						+ " keys were not stored"));
+			}
+			failed.addAll(notStored);
+		}
+		return failed;
+	}
+
+	@Override
+	protected boolean doTouch(String key, Timeout timeout) {
+		return this.transport.touch(key, exptime(timeout));
+	}
+
+	@Override
+	protected boolean doDelete(String key) {
+		return this.transport.delete(key);
+	}
+
+	@Override
+	protected void doDeleteMany(List<String> keys) {
+		this.transport.deleteMany(keys);
+	}
+
+	/**
+	 * memcached's atomic {@code incr}/{@code decr}: the stored flags (and so the Java type) and the expiry are
+	 * kept, {@code decr} stops at 0, and a missing key is Django's {@code ValueError}, naming the made key.
+	 */
+	@Override
+	protected long doIncr(String key, String rawKey, long delta) {
+		Long result = this.transport.incr(key, delta);
+		if (result == null) {
+			throw new NoSuchElementException("Key '" + key + "' not found");
+		}
+		return result;
+	}
+
+	@Override
+	protected void doClear() {
+		this.transport.flush();
+	}
+
+	@Override
+	protected void doClose() {
+		this.transport.close();
+	}
+
+	/**
+	 * One server's liveness and statistics.
+	 * @param address {@code host:port} or the unix socket path
+	 * @param alive whether the server is connected and answering
+	 * @param stats the server's {@code stats} (empty when it is not alive)
+	 */
+	public record ServerStatus(String address, boolean alive, Map<String, String> stats) {
+
+		/**
+		 * A numeric statistic, e.g. {@code curr_items}, {@code bytes}, {@code evictions}, {@code get_hits},
+		 * {@code get_misses}, {@code uptime}.
+		 * @param name the statistic
+		 * @return its value, or {@code -1} if the server did not report it
+		 */
+		public long stat(String name) {
+			String value = this.stats.get(name);
+			if (value == null) {
+				return -1;
+			}
+			try {
+				return Long.parseLong(value.trim());
+			}
+			catch (NumberFormatException ex) {
+				return -1;
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,157 @@
+package io.cacheframework.backend.memcached;
+
+import java.time.Duration;
+
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Client settings of the memcached backend, bound from {@code app.caches.<alias>.options.*}. The defaults suit a
+ * cache on the same network: short timeouts, because a cache that waits is worse than a miss.
+ *
+ * @since 0.1.0
+ */
+public class MemcachedOptions {
+
+	/**
+	 * How long a single operation may take before it counts as a failure (a miss for reads). spymemcached's
+	 * default of 2.5 s is far too long for a cache in a request path.
+	 */
+	private Duration operationTimeout = Duration.ofMillis(500);
+
+	/**
+	 * What happens to the keys of a server that is down: "redistribute" moves them to the next server on the
+	 * consistent-hashing ring (the other servers take over its keys); "cancel" and "retry" keep the keys on their
+	 * server and treat every call for them as a miss until it is back. Calls for a server that is down never wait.
+	 */
+	private FailureMode failureMode = FailureMode.REDISTRIBUTE;
+
+	/**
+	 * Wire protocol for TCP servers: "text" (what Django's clients speak) or "binary". Unix sockets always use text.
+	 */
+	private Protocol protocol = Protocol.TEXT;
+
+	/**
+	 * Number of connections to each server. Each connection has its own I/O thread; calls are spread over them.
+	 */
+	private int connections = 1;
+
+	/**
+	 * Longest wait between reconnect attempts to a server that is down (spymemcached backs off 2, 4, 8... seconds
+	 * up to this). Also how long a hung server is avoided before it is tried again.
+	 */
+	private Duration reconnectDelay = Duration.ofSeconds(2);
+
+	/**
+	 * Consecutive timeouts after which a server counts as hung: calls for its keys fail fast (misses) and its
+	 * connection is reopened. spymemcached's default of 998 means a hung server is never noticed.
+	 */
+	private int timeoutThreshold = 5;
+
+	/**
+	 * Values whose stored form is at least this large are zlib-compressed (memcached flag 8, as python-memcached
+	 * writes) when that makes them smaller. 0 disables compression: do that when a Django application on
+	 * pymemcache reads the same keys, because pymemcache cannot read compressed values.
+	 */
+	private DataSize compressionThreshold = DataSize.ofKilobytes(16);
+
+	/**
+	 * The largest item the servers accept (memcached's -I, 1 MB by default). Larger values are not sent: the set
+	 * fails alone, the key's old value is deleted, and the connection stays healthy. Read from the servers'
+	 * "stats settings" at startup when they are reachable.
+	 */
+	private DataSize maxItemSize = DataSize.ofMegabytes(1);
+
+	public Duration getOperationTimeout() {
+		return this.operationTimeout;
+	}
+
+	public void setOperationTimeout(Duration operationTimeout) {
+		this.operationTimeout = operationTimeout;
+	}
+
+	public FailureMode getFailureMode() {
+		return this.failureMode;
+	}
+
+	public void setFailureMode(FailureMode failureMode) {
+		this.failureMode = failureMode;
+	}
+
+	public Protocol getProtocol() {
+		return this.protocol;
+	}
+
+	public void setProtocol(Protocol protocol) {
+		this.protocol = protocol;
+	}
+
+	public int getConnections() {
+		return this.connections;
+	}
+
+	public void setConnections(int connections) {
+		this.connections = connections;
+	}
+
+	public Duration getReconnectDelay() {
+		return this.reconnectDelay;
+	}
+
+	public void setReconnectDelay(Duration reconnectDelay) {
+		this.reconnectDelay = reconnectDelay;
+	}
+
+	public int getTimeoutThreshold() {
+		return this.timeoutThreshold;
+	}
+
+	public void setTimeoutThreshold(int timeoutThreshold) {
+		this.timeoutThreshold = timeoutThreshold;
+	}
+
+	public DataSize getCompressionThreshold() {
+		return this.compressionThreshold;
+	}
+
+	public void setCompressionThreshold(DataSize compressionThreshold) {
+		this.compressionThreshold = compressionThreshold;
+	}
+
+	public DataSize getMaxItemSize() {
+		return this.maxItemSize;
+	}
+
+	public void setMaxItemSize(DataSize maxItemSize) {
+		this.maxItemSize = maxItemSize;
+	}
+
+	/**
+	 * Where the keys of a server that is down go.
+	 */
+	public enum FailureMode {
+
+		/** To the next live server on the ring. */
+		REDISTRIBUTE,
+
+		/** Nowhere: misses until the server is back. */
+		CANCEL,
+
+		/** Nowhere: misses until the server is back (spymemcached's retry mode, minus the waiting). */
+		RETRY
+
+	}
+
+	/**
+	 * The memcached wire protocol for TCP servers.
+	 */
+	public enum Protocol {
+
+		/** The text protocol, as Django's clients speak. */
+		TEXT,
+
+		/** The binary protocol (deprecated by memcached, needed for SASL). */
+		BINARY
+
+	}
+
+}

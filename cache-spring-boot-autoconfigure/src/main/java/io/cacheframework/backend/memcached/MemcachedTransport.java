@@ -1,0 +1,55 @@
+package io.cacheframework.backend.memcached;
+
+import java.util.List;
+import java.util.Map;
+
+import io.cacheframework.core.CacheAccessException;
+import net.spy.memcached.CachedData;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The wire operations the backend needs, on raw items (flags and bytes): spymemcached for TCP servers
+ * ({@link SpyTransport}), our own text-protocol client for unix sockets ({@link UnixSocketTransport}). Every method
+ * throws {@link CacheAccessException} for a failure, and throws it at once (no waiting) for a key whose server is
+ * known to be down.
+ */
+interface MemcachedTransport extends AutoCloseable {
+
+	/** A missing key gives {@code null}. */
+	@Nullable CachedData get(String key);
+
+	/** One multi-get; keys on servers that are down or slow are left out (partial result). */
+	Map<String, CachedData> getMany(List<String> keys);
+
+	/** {@code set} or {@code add}; whether it was stored. */
+	boolean store(boolean add, String key, int exptime, CachedData data);
+
+	/** Stores all values at once; returns the keys that failed. */
+	List<String> storeMany(Map<String, CachedData> items, int exptime);
+
+	boolean touch(String key, int exptime);
+
+	boolean delete(String key);
+
+	/** Deletes all keys at once, best effort. */
+	void deleteMany(List<String> keys);
+
+	/** {@code incr} for a positive delta, {@code decr} for a negative one; {@code null} if the key is missing. */
+	@Nullable Long incr(String key, long delta);
+
+	/** {@code flush_all} on every server. */
+	void flush();
+
+	/** The smallest {@code item_size_max} of the reachable servers, or {@code -1} if none answered. */
+	long itemSizeMax();
+
+	/** Statistics and liveness by server address. */
+	Map<String, MemcachedCacheBackend.ServerStatus> servers();
+
+	/** The address of the server a key lives on while all servers are up. */
+	String serverFor(String key);
+
+	@Override
+	void close();
+
+}

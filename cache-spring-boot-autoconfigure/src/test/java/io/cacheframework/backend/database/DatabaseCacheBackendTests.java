@@ -1,0 +1,373 @@
+package io.cacheframework.backend.database;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TimeZone;
+import java.util.stream.IntStream;
+
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.Timeout;
+import io.cacheframework.serializer.DefaultValueSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * What the database backend does beyond the shared contract, on H2, PostgreSQL and MariaDB.
+ */
+class DatabaseCacheBackendTests {
+
+	private static final Instant START = Instant.parse("2026-03-08T06:50:00Z");
+
+	private final MutableClock clock = new MutableClock(START);
+
+	private final List<Runnable> cleanups = new ArrayList<>();
+
+	@AfterEach
+	void cleanUp() {
+		this.cleanups.forEach(Runnable::run);
+	}
+
+	private DatabaseCacheBackend backend(TestDatabase database, CacheSettings.Builder settings) {
+		String table = TestDatabase.uniqueTable("dbcache");
+		DatabaseCacheBackend backend = new DatabaseCacheBackend(settings.location(table).clock(this.clock).build(),
+				database.dataSource());
+		assertThat(backend.tableExists()).isFalse();
+		backend.createTable();
+		this.cleanups.add(() -> database.dropTable(table));
+		return backend;
+	}
+
+	private DatabaseCacheBackend backend(TestDatabase database) {
+		return backend(database, CacheSettings.builder("default"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void valuesKeepTheirJavaTypes(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		Map<String, Object> values = new LinkedHashMap<>();
+		values.put("string", "guyan €清");
+		values.put("int", 42);
+		values.put("long", 42L);
+		values.put("bool", true);
+		values.put("double", 1.5d);
+		values.put("list", new ArrayList<>(List.of(1, "two")));
+		values.put("empty", "");
+		values.forEach(cache::set);
+		cache.set("bytes", new byte[] { 1, 2, 3 });
+		cache.set("none", null);
+		values.forEach((key, value) -> assertThat(cache.get(key)).isEqualTo(value).hasSameClassAs(value));
+		assertThat((byte[]) cache.get("bytes")).containsExactly(1, 2, 3);
+		assertThat(cache.getOrDefault("none", "dflt")).isNull();
+		assertThat(cache.hasKey("none")).isTrue();
+		assertThat(cache.getOrDefault("missing", "dflt")).isEqualTo("dflt");
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void expiryFollowsTheClockAndExpiredRowsAreRemoved(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		cache.set("k", "v", Timeout.seconds(3600));
+		cache.set("forever", "v", Timeout.NEVER);
+		cache.set("zero", "v", Timeout.seconds(0));
+		assertThat(cache.get("zero")).isNull();
+		this.clock.advance(Duration.ofMinutes(59));
+		assertThat(cache.get("k")).isEqualTo("v");
+		assertThat(cache.hasKey("k")).isTrue();
+		this.clock.advance(Duration.ofMinutes(2));
+		assertThat(rows(database, cache)).isEqualTo(2);
+		assertThat(cache.hasKey("k")).isFalse();
+		assertThat(cache.get("k")).isNull();
+		assertThat(cache.get("zero")).isNull();
+		assertThat(rows(database, cache)).isEqualTo(1);
+		this.clock.set(Instant.parse("2100-01-01T00:00:00Z"));
+		assertThat(cache.get("forever")).isEqualTo("v");
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void expiryIsEpochMillisWhateverTheJvmTimeZone(TestDatabase database) throws SQLException {
+		DatabaseCacheBackend cache = backend(database);
+		TimeZone original = TimeZone.getDefault();
+		try {
+			// 10 minutes before the US DST change of 2026-03-08, in New York, then read in Kolkata.
+			TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+			cache.set("k", "v", Timeout.seconds(3600));
+			TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kolkata"));
+			this.clock.advance(Duration.ofMinutes(59));
+			assertThat(cache.get("k")).isEqualTo("v");
+			this.clock.advance(Duration.ofMinutes(2));
+			assertThat(cache.get("k")).isNull();
+		}
+		finally {
+			TimeZone.setDefault(original);
+		}
+		cache.set("k2", "v", Timeout.seconds(60));
+		cache.set("never", "v", Timeout.NEVER);
+		assertThat(expires(cache, "k2")).isEqualTo(this.clock.millis() + 60_000);
+		assertThat(expires(cache, "never")).isEqualTo(Long.MAX_VALUE);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void addStoresOnlyWhenAbsentOrExpired(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		assertThat(cache.add("k", "first", Timeout.seconds(10))).isTrue();
+		assertThat(cache.add("k", "second")).isFalse();
+		assertThat(cache.get("k")).isEqualTo("first");
+		this.clock.advance(Duration.ofSeconds(10));
+		assertThat(cache.add("k", "third", Timeout.NEVER)).isTrue();
+		assertThat(cache.get("k")).isEqualTo("third");
+		assertThat(cache.add("k", "fourth", Timeout.NEVER)).isFalse();
+		assertThat(cache.add("zero", "v", Timeout.seconds(0))).isTrue();
+		assertThat(cache.add("zero", "v", Timeout.seconds(0))).isTrue();
+		assertThat(cache.get("zero")).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void incrIsAtomicSqlThatKeepsTypeAndExpiry(TestDatabase database) throws SQLException {
+		DatabaseCacheBackend cache = backend(database);
+		cache.set("int", 41, Timeout.seconds(100));
+		long expires = expires(cache, "int");
+		assertThat(cache.incr("int")).isEqualTo(42);
+		assertThat(cache.get("int")).isEqualTo(42);
+		assertThat(cache.decr("int", 50)).isEqualTo(-8);
+		assertThat(cache.get("int")).isInstanceOf(Integer.class);
+		assertThat(expires(cache, "int")).isEqualTo(expires);
+		assertThat(cache.incr("int", 0)).isEqualTo(-8);
+		cache.set("big", Integer.MAX_VALUE);
+		assertThat(cache.incr("big")).isEqualTo(Integer.MAX_VALUE + 1L);
+		assertThat(cache.get("big")).isEqualTo(Integer.MAX_VALUE + 1L);
+		assertThat(cache.decr("big", 10)).isEqualTo(Integer.MAX_VALUE - 9L);
+		assertThat(cache.get("big")).isInstanceOf(Long.class);
+		cache.set("long", 5L);
+		assertThat(cache.incr("long", 10)).isEqualTo(15);
+		assertThat(cache.get("long")).isEqualTo(15L);
+		cache.set("max", Long.MAX_VALUE);
+		assertThatExceptionOfType(ArithmeticException.class).isThrownBy(() -> cache.incr("max"));
+		assertThat(cache.get("max")).isEqualTo(Long.MAX_VALUE);
+		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> cache.incr("missing"))
+			.withMessage("Key 'missing' not found");
+		cache.set("text", "abc");
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> cache.incr("text"));
+		cache.set("short", (short) 3);
+		assertThat(cache.incr("short")).isEqualTo(4);
+		this.clock.advance(Duration.ofSeconds(100));
+		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> cache.incr("int"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void bulkOperations(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		Map<String, Object> values = new LinkedHashMap<>();
+		IntStream.range(0, 150).forEach((i) -> values.put("k" + i, (i % 2 == 0) ? i : "v" + i));
+		values.put("none", null);
+		assertThat(cache.setMany(values, Timeout.seconds(10))).isEmpty();
+		cache.set("short", "lived", Timeout.seconds(5));
+		List<String> keys = new ArrayList<>(values.keySet());
+		keys.add("missing");
+		keys.add("short");
+		this.clock.advance(Duration.ofSeconds(5));
+		Map<String, Object> found = cache.getMany(keys);
+		assertThat(found).isEqualTo(values);
+		assertThat(found.get("k2")).isInstanceOf(Integer.class);
+		cache.deleteMany(List.of("k0", "k1", "missing"));
+		assertThat(cache.getMany(List.of("k0", "k1", "k2"))).containsOnlyKeys("k2");
+		List<String> many = IntStream.range(0, 2500).mapToObj((i) -> "m" + i).toList();
+		Map<String, Object> manyValues = new LinkedHashMap<>();
+		many.forEach((key) -> manyValues.put(key, key));
+		assertThat(cache.setMany(manyValues)).isEmpty();
+		assertThat(cache.getMany(many)).hasSize(2500);
+		cache.deleteMany(many);
+		assertThat(cache.getMany(many)).isEmpty();
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void touchAndDelete(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		cache.set("k", "v", Timeout.seconds(10));
+		assertThat(cache.touch("k", Timeout.seconds(100))).isTrue();
+		this.clock.advance(Duration.ofSeconds(50));
+		assertThat(cache.get("k")).isEqualTo("v");
+		assertThat(cache.touch("missing")).isFalse();
+		assertThat(cache.delete("k")).isTrue();
+		assertThat(cache.delete("k")).isFalse();
+		cache.set("a", 1);
+		cache.set("b", 2);
+		cache.clear();
+		assertThat(cache.getMany(List.of("a", "b"))).isEmpty();
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void keysAreExactCaseAndSpaceSensitive(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		cache.set("Key", "upper");
+		cache.set("key", "lower");
+		cache.set("key ", "space");
+		assertThat(cache.get("Key")).isEqualTo("upper");
+		assertThat(cache.get("key")).isEqualTo("lower");
+		assertThat(cache.get("key ")).isEqualTo("space");
+		String tooLong = "x".repeat(300);
+		cache.set(tooLong, "v");
+		assertThat(cache.get(tooLong)).isNull();
+		assertThat(cache.add(tooLong, "v")).isFalse();
+		assertThat(cache.statistics().errors()).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void cullsAsDjangoWithoutCountingOnEverySet(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database, CacheSettings.builder("cull").maxEntries(30));
+		IntStream.range(1, 50).forEach((i) -> cache.set("cull" + i, "value", Timeout.seconds(1000)));
+		List<Integer> survivors = IntStream.range(1, 50).filter((i) -> cache.hasKey("cull" + i)).boxed().toList();
+		List<Integer> expected = new ArrayList<>(IntStream.rangeClosed(3, 9).boxed().toList());
+		expected.addAll(IntStream.rangeClosed(28, 49).boxed().toList());
+		assertThat(survivors).isEqualTo(expected);
+		assertThat(cache.statistics().evictions()).isEqualTo(20);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void zeroCullFrequencyDeletesEverything(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database,
+				CacheSettings.builder("zero_cull").maxEntries(30).cullFrequency(0));
+		IntStream.range(1, 50).forEach((i) -> cache.set("cull" + i, "value", Timeout.seconds(1000)));
+		List<Integer> survivors = IntStream.range(1, 50).filter((i) -> cache.hasKey("cull" + i)).boxed().toList();
+		assertThat(survivors).isEqualTo(IntStream.rangeClosed(32, 49).boxed().toList());
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void cullDeletesExpiredRowsFirstInBatches(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database, CacheSettings.builder("big").maxEntries(3000));
+		Map<String, Object> values = new LinkedHashMap<>();
+		IntStream.range(0, 2500).forEach((i) -> values.put("old" + i, i));
+		cache.setMany(values, Timeout.seconds(10));
+		values.clear();
+		IntStream.range(0, 600).forEach((i) -> values.put("new" + i, i));
+		cache.setMany(values, Timeout.seconds(1000));
+		this.clock.advance(Duration.ofSeconds(20));
+		// 3100 rows > 3000: the 2500 expired ones go (in batches of 1000), the live ones stay.
+		IntStream.range(0, 40).forEach((i) -> cache.set("more" + i, i));
+		assertThat(rows(database, cache)).isEqualTo(640);
+		assertThat(cache.get("new0")).isEqualTo(0);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void corruptRowsAreMissesAndRemoved(TestDatabase database) throws SQLException {
+		DatabaseCacheBackend cache = backend(database);
+		cache.set("k", "v");
+		try (Connection connection = database.dataSource().getConnection();
+				PreparedStatement statement = connection.prepareStatement("UPDATE " + quoted(database, cache)
+						+ " SET " + q(database, "value") + " = ?")) {
+			statement.setBytes(1, new byte[] { 99, 1, 2 });
+			statement.executeUpdate();
+		}
+		assertThat(cache.get("k")).isNull();
+		assertThat(rows(database, cache)).isZero();
+		assertThat(cache.statistics().errors()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void createTableStatementsNameTheTableAndIndex(TestDatabase database) {
+		DatabaseCacheBackend cache = backend(database);
+		List<String> statements = cache.createTableStatements();
+		assertThat(statements).hasSize(2);
+		assertThat(statements.get(0)).startsWith("CREATE TABLE " + quoted(database, cache) + " (")
+			.contains("cache_key", "value", "int_value", "expires");
+		assertThat(statements.get(1)).isEqualTo("CREATE INDEX " + q(database, cache.table() + "_expires") + " ON "
+				+ quoted(database, cache) + " (" + q(database, "expires") + ")");
+		assertThat(cache.tableExists()).isTrue();
+	}
+
+	@org.junit.jupiter.api.Test
+	void unreachableDatabaseIsAMiss() {
+		PGSimpleDataSource unreachable = new PGSimpleDataSource();
+		unreachable.setURL("jdbc:postgresql://127.0.0.1:1/nothing");
+		DatabaseCacheBackend cache = new DatabaseCacheBackend(CacheSettings.builder("down").location("t").build(),
+				unreachable, unreachable, new DefaultValueSerializer(), Duration.ofSeconds(1), 0);
+		cache.set("k", "v");
+		assertThat(cache.get("k")).isNull();
+		assertThat(cache.getOrDefault("k", "dflt")).isEqualTo("dflt");
+		assertThat(cache.add("k", "v")).isFalse();
+		assertThat(cache.hasKey("k")).isFalse();
+		assertThat(cache.delete("k")).isFalse();
+		assertThat(cache.touch("k")).isFalse();
+		assertThat(cache.getMany(List.of("a", "b"))).isEmpty();
+		assertThat(cache.setMany(Map.of("a", 1))).containsExactly("a");
+		cache.deleteMany(List.of("a"));
+		cache.clear();
+		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> cache.incr("k"));
+		// One per call, plus the culls that could not count rows before writing.
+		assertThat(cache.statistics().errors()).isGreaterThanOrEqualTo(11);
+	}
+
+	@org.junit.jupiter.api.Test
+	void tableNamesAreValidated() {
+		assertThat(DatabaseCacheBackend.isValidTableName("my_cache_table")).isTrue();
+		assertThat(DatabaseCacheBackend.isValidTableName("cache.my_cache_table")).isTrue();
+		assertThat(Arrays.asList("", "a b", "t;drop", "\"t\"", "a.b.c"))
+			.noneMatch(DatabaseCacheBackend::isValidTableName);
+	}
+
+	private static String q(TestDatabase database, String name) {
+		return (database == TestDatabase.MARIADB) ? "`" + name + "`" : "\"" + name + "\"";
+	}
+
+	private static String quoted(TestDatabase database, DatabaseCacheBackend cache) {
+		return q(database, cache.table());
+	}
+
+	private static long rows(TestDatabase database, DatabaseCacheBackend cache) {
+		try (Connection connection = database.dataSource().getConnection();
+				PreparedStatement statement = connection
+					.prepareStatement("SELECT COUNT(*) FROM " + quoted(database, cache));
+				ResultSet rs = statement.executeQuery()) {
+			rs.next();
+			return rs.getLong(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private long expires(DatabaseCacheBackend cache, String key) throws SQLException {
+		TestDatabase database = null;
+		for (TestDatabase candidate : TestDatabase.values()) {
+			if (candidate.dataSource() == cache.writeDataSource()) {
+				database = candidate;
+			}
+		}
+		try (Connection connection = cache.writeDataSource().getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT " + q(database, "expires")
+						+ " FROM " + quoted(database, cache) + " WHERE " + q(database, "cache_key") + " = ?")) {
+			statement.setString(1, cache.makeKey(key));
+			try (ResultSet rs = statement.executeQuery()) {
+				assertThat(rs.next()).isTrue();
+				return rs.getLong(1);
+			}
+		}
+	}
+
+}

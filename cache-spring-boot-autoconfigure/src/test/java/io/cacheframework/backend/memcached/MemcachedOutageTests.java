@@ -1,0 +1,139 @@
+package io.cacheframework.backend.memcached;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.serializer.DefaultValueSerializer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Servers that are down, come back, or hang: calls are misses, fast, and nothing leaks. Slow calls are counted,
+ * never timed one by one.
+ */
+class MemcachedOutageTests {
+
+	private static final long SLOW_NANOS = Duration.ofMillis(100).toNanos();
+
+	private static MemcachedCacheBackend cache(String location, MemcachedOptions options) {
+		return new MemcachedCacheBackend(CacheSettings.builder("outage").location(location).build(), options,
+				new DefaultValueSerializer());
+	}
+
+	@Test
+	void callsForAnUnreachableServerAreFastMisses() {
+		int port = MemcachedServer.freePort();
+		try (MemcachedCacheBackend cache = cache("127.0.0.1:" + port, new MemcachedOptions())) {
+			int slow = 0;
+			for (int i = 0; i < 200; i++) {
+				long start = System.nanoTime();
+				cache.set("key" + i, i);
+				assertThat(cache.get("key" + i)).isNull();
+				assertThat(cache.getMany(List.of("a", "b"))).isEmpty();
+				assertThat(cache.add("key" + i, 1)).isFalse();
+				assertThat(cache.delete("key" + i)).isFalse();
+				if (System.nanoTime() - start > SLOW_NANOS) {
+					slow++;
+				}
+			}
+			// Five calls per round against a 500 ms operation timeout: one waiting call would make a round slow.
+			assertThat(slow).isLessThanOrEqualTo(2);
+			assertThat(cache.statistics().errors()).isGreaterThanOrEqualTo(800);
+			assertThat(cache.servers().values()).allSatisfy((server) -> assertThat(server.alive()).isFalse());
+		}
+	}
+
+	@Test
+	void serverDownAtStartupIsUsedOnceItStarts() {
+		MemcachedOptions options = MemcachedClusterTests.fastOptions();
+		int port = MemcachedServer.freePort();
+		try (MemcachedCacheBackend cache = cache("127.0.0.1:" + port, options)) {
+			cache.set("before", 1);
+			assertThat(cache.get("before")).isNull();
+			try (MemcachedServer server = MemcachedServer.startOnPort(port)) {
+				assertThat(MemcachedClusterTests.awaitAlive(cache, server.address(), true)).isTrue();
+				cache.set("after", 1);
+				assertThat(cache.get("after")).isEqualTo(1);
+			}
+		}
+	}
+
+	@Test
+	void hungServerIsDetectedWithinAFewTimeoutsAndUsedAgainAfterItResumes() throws Exception {
+		MemcachedOptions options = MemcachedClusterTests.fastOptions();
+		options.setOperationTimeout(Duration.ofMillis(200));
+		try (MemcachedServer server = MemcachedServer.start();
+				MemcachedCacheBackend cache = cache(server.location(), options)) {
+			cache.set("key", "value");
+			assertThat(cache.get("key")).isEqualTo("value");
+			server.pause();
+			int slow = 0;
+			for (int i = 0; i < 40; i++) {
+				long start = System.nanoTime();
+				assertThat(cache.get("key")).isNull();
+				if (System.nanoTime() - start > SLOW_NANOS) {
+					slow++;
+				}
+			}
+			// timeout-threshold is 3: a few slow calls, then misses at once (spymemcached alone: 998).
+			assertThat(slow).isBetween(3, 5);
+			assertThat(cache.servers().get(server.address()).alive()).isFalse();
+			server.resume();
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			Object value = null;
+			while (value == null && System.nanoTime() < deadline) {
+				value = cache.get("key");
+				MemcachedServer.sleep(50);
+			}
+			assertThat(value).isEqualTo("value");
+		}
+	}
+
+	@Test
+	void closingReleasesThreadsAndFileDescriptors() throws Exception {
+		try (MemcachedServer server = MemcachedServer.start()) {
+			String location = server.location() + ";127.0.0.1:" + MemcachedServer.freePort();
+			// Warm up class loading and spymemcached's static state first.
+			cache(location, MemcachedClusterTests.fastOptions()).close();
+			int threadsBefore = Thread.activeCount();
+			int fdsBefore = openFiles();
+			for (int i = 0; i < 20; i++) {
+				MemcachedCacheBackend cache = cache(location, MemcachedClusterTests.fastOptions());
+				cache.set("key", i);
+				cache.get("key");
+				cache.close();
+			}
+			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+			while (System.nanoTime() < deadline
+					&& (Thread.activeCount() > threadsBefore + 2 || openFiles() > fdsBefore + 5)) {
+				MemcachedServer.sleep(50);
+			}
+			assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore + 2);
+			assertThat(openFiles()).isLessThanOrEqualTo(fdsBefore + 5);
+			assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+				.filter((name) -> name.startsWith("Memcached IO"))).isEmpty();
+		}
+	}
+
+	private static int openFiles() {
+		String[] fds = new File("/proc/self/fd").list();
+		return (fds != null) ? fds.length : 0;
+	}
+
+	@Test
+	void statusOfADeadServerIsReportedWithoutWaiting() {
+		try (MemcachedServer server = MemcachedServer.start();
+				MemcachedCacheBackend cache = cache(server.location() + ",127.0.0.1:" + MemcachedServer.freePort(),
+						MemcachedClusterTests.fastOptions())) {
+			Map<String, MemcachedCacheBackend.ServerStatus> status = cache.servers();
+			assertThat(status.get(server.address()).alive()).isTrue();
+			assertThat(status.get(server.address()).stat("uptime")).isGreaterThanOrEqualTo(0);
+			assertThat(status.values().stream().filter((s) -> !s.alive()).count()).isEqualTo(1);
+		}
+	}
+
+}

@@ -1,0 +1,146 @@
+package io.cacheframework.backend.memcached;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.InvalidCacheKeyException;
+import io.cacheframework.core.Timeout;
+import io.cacheframework.serializer.DefaultValueSerializer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * memcached on a unix domain socket, including after the memcached behind it restarts.
+ */
+class MemcachedUnixSocketTests {
+
+	private static MemcachedCacheBackend cache(String location) {
+		return new MemcachedCacheBackend(CacheSettings.builder("unix").location(location).build(),
+				MemcachedClusterTests.fastOptions(), new DefaultValueSerializer());
+	}
+
+	@Test
+	void everyOperationWorksOverAUnixSocket() throws Exception {
+		try (MemcachedServer server = MemcachedServer.startUnix(); MemcachedCacheBackend cache = cache(server.location())) {
+			cache.set("username", "guyan");
+			cache.set("answer", 42);
+			assertThat(cache.get("username")).isEqualTo("guyan");
+			assertThat(server.rawGet(":1:username").flags()).isEqualTo(16);
+			assertThat(server.rawGet(":1:answer").text()).isEqualTo("42");
+			assertThat(cache.incr("answer")).isEqualTo(43);
+			assertThat(cache.decr("answer", 100)).isZero();
+			assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> cache.incr("missing"))
+				.withMessage("Key ':1:missing' not found");
+			assertThat(cache.add("answer", 1)).isFalse();
+			assertThat(cache.add("fresh", 1)).isTrue();
+			assertThat(cache.touch("fresh", Timeout.NEVER)).isTrue();
+			assertThat(cache.touch("missing")).isFalse();
+			Map<String, Object> values = new LinkedHashMap<>();
+			for (int i = 0; i < 250; i++) {
+				values.put("k" + i, "v" + i);
+			}
+			values.put("huge", MemcachedBasicsTests.randomBytes(2 * 1024 * 1024));
+			assertThat(cache.setMany(values)).containsExactly("huge");
+			assertThat(cache.getMany(values.keySet())).hasSize(250).containsEntry("k249", "v249");
+			cache.deleteMany(List.of("k1", "k2"));
+			assertThat(cache.getMany(List.of("k1", "k2", "k3"))).containsOnlyKeys("k3");
+			assertThat(cache.delete("k3")).isTrue();
+			assertThat(cache.delete("k3")).isFalse();
+			byte[] large = MemcachedBasicsTests.randomBytes(900_000);
+			cache.set("large", large);
+			assertThat(java.util.Arrays.equals((byte[]) cache.get("large"), large)).isTrue();
+			assertThatExceptionOfType(InvalidCacheKeyException.class).isThrownBy(() -> cache.get("a b"));
+			MemcachedCacheBackend.ServerStatus status = cache.servers().get(server.address());
+			assertThat(status.alive()).isTrue();
+			assertThat(status.stat("curr_items")).isPositive();
+			assertThat(cache.serverFor(":1:x")).isEqualTo(server.address());
+			cache.clear();
+			assertThat(cache.get("username")).isNull();
+			assertThat(cache.statistics().errors()).isZero();
+		}
+	}
+
+	@Test
+	void worksAgainAfterTheMemcachedBehindTheSocketRestarts() {
+		try (MemcachedServer server = MemcachedServer.startUnix(); MemcachedCacheBackend cache = cache(server.location())) {
+			cache.set("key", "before");
+			assertThat(cache.get("key")).isEqualTo("before");
+			server.restart();
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			Object value = null;
+			while (value == null && System.nanoTime() < deadline) {
+				cache.set("key", "after");
+				value = cache.get("key");
+				if (value == null) {
+					MemcachedServer.sleep(50);
+				}
+			}
+			assertThat(value).isEqualTo("after");
+			// And again: no state left over from the first restart.
+			server.kill();
+			assertThat(cache.get("key")).isNull();
+			server.restart();
+			deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			value = null;
+			while (value == null && System.nanoTime() < deadline) {
+				cache.set("key", "again");
+				value = cache.get("key");
+				if (value == null) {
+					MemcachedServer.sleep(50);
+				}
+			}
+			assertThat(value).isEqualTo("again");
+		}
+	}
+
+	@Test
+	void callsForAMissingSocketAreFastMisses() throws Exception {
+		java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("memcached");
+		try (MemcachedCacheBackend cache = cache("unix:" + dir.resolve("nothing.sock"))) {
+			int slow = 0;
+			for (int i = 0; i < 200; i++) {
+				long start = System.nanoTime();
+				cache.set("key", i);
+				assertThat(cache.get("key")).isNull();
+				assertThat(cache.getMany(List.of("a", "b"))).isEmpty();
+				if (System.nanoTime() - start > Duration.ofMillis(100).toNanos()) {
+					slow++;
+				}
+			}
+			assertThat(slow).isLessThanOrEqualTo(2);
+			assertThat(cache.servers().values()).allSatisfy((server) -> assertThat(server.alive()).isFalse());
+		}
+	}
+
+	@Test
+	void hungServerBehindTheSocketIsDetectedWithinAFewTimeouts() {
+		try (MemcachedServer server = MemcachedServer.startUnix(); MemcachedCacheBackend cache = cache(server.location())) {
+			cache.set("key", "value");
+			server.pause();
+			int slow = 0;
+			for (int i = 0; i < 40; i++) {
+				long start = System.nanoTime();
+				assertThat(cache.get("key")).isNull();
+				if (System.nanoTime() - start > Duration.ofMillis(100).toNanos()) {
+					slow++;
+				}
+			}
+			assertThat(slow).isBetween(3, 5);
+			server.resume();
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			Object value = null;
+			while (value == null && System.nanoTime() < deadline) {
+				value = cache.get("key");
+				MemcachedServer.sleep(50);
+			}
+			assertThat(value).isEqualTo("value");
+		}
+	}
+
+}

@@ -1,0 +1,248 @@
+package io.cacheframework.backend.memcached;
+
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.Timeout;
+import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.Zlib;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bytes and flags on the wire, read with raw text-protocol commands: what Django's clients write and read.
+ */
+class MemcachedWireFormatTests {
+
+	private static MemcachedServer server;
+
+	private MemcachedCacheBackend cache;
+
+	@BeforeAll
+	static void startServer() {
+		server = MemcachedServer.start();
+	}
+
+	@AfterAll
+	static void stopServer() {
+		server.close();
+	}
+
+	@BeforeEach
+	void createCache() throws Exception {
+		server.command("flush_all");
+		this.cache = new MemcachedCacheBackend(CacheSettings.builder("default").location(server.location()).build());
+	}
+
+	@AfterEach
+	void closeCache() {
+		this.cache.close();
+	}
+
+	@Test
+	void stringIsUtf8WithFlags16() throws Exception {
+		this.cache.set("username", "guyan");
+		this.cache.set("chinese", "清");
+		MemcachedServer.Item item = server.rawGet(":1:username");
+		assertThat(item.flags()).isEqualTo(16);
+		assertThat(item.text()).isEqualTo("guyan");
+		assertThat(server.rawGet(":1:chinese").data()).isEqualTo("清".getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Test
+	void integerIsAsciiDecimalWithFlags2() throws Exception {
+		this.cache.set("answer", 42);
+		this.cache.set("neg", -7);
+		assertThat(server.rawGet(":1:answer")).satisfies((item) -> {
+			assertThat(item.flags()).isEqualTo(2);
+			assertThat(item.text()).isEqualTo("42");
+		});
+		assertThat(server.rawGet(":1:neg").text()).isEqualTo("-7");
+		assertThat(this.cache.get("answer")).isEqualTo(42).isInstanceOf(Integer.class);
+	}
+
+	@Test
+	void longIsAsciiDecimalWithFlags4() throws Exception {
+		this.cache.set("big", 12345678901L);
+		this.cache.set("small", 5L);
+		MemcachedServer.Item item = server.rawGet(":1:big");
+		assertThat(item.flags()).isEqualTo(4);
+		assertThat(item.text()).isEqualTo("12345678901");
+		assertThat(this.cache.get("small")).isEqualTo(5L).isInstanceOf(Long.class);
+	}
+
+	@Test
+	void bytesAreRawWithFlags0() throws Exception {
+		byte[] blob = { 0, 1, 'r', 'a', 'w', ' ', 'b', 'y', 't', 'e', 's', (byte) 0xff };
+		this.cache.set("blob", blob);
+		MemcachedServer.Item item = server.rawGet(":1:blob");
+		assertThat(item.flags()).isEqualTo(0);
+		assertThat(item.data()).isEqualTo(blob);
+		assertThat(this.cache.get("blob")).isEqualTo(blob);
+	}
+
+	@Test
+	void largeValueIsZlibCompressedWithFlag8() throws Exception {
+		String large = "spam and eggs ".repeat(10_000);
+		this.cache.set("large", large);
+		MemcachedServer.Item item = server.rawGet(":1:large");
+		assertThat(item.flags()).isEqualTo(16 | 8);
+		assertThat(item.data().length).isLessThan(large.length() / 10);
+		// zlib as python-memcached writes it: zlib.decompress() gives the UTF-8 text.
+		assertThat(new String(Zlib.decompress(item.data(), 1 << 20), StandardCharsets.UTF_8)).isEqualTo(large);
+		assertThat(this.cache.get("large")).isEqualTo(large);
+	}
+
+	@Test
+	void otherObjectsUseTheJavaOnlyFlag() throws Exception {
+		List<String> list = new ArrayList<>(List.of("a", "b"));
+		this.cache.set("list", list);
+		this.cache.set("nothing", null);
+		MemcachedServer.Item item = server.rawGet(":1:list");
+		assertThat(item.flags()).isEqualTo(0x4A00);
+		// None of the bits Python clients test (1 pickle, 2 int, 4 long, 8 zlib, 16 text) is set.
+		assertThat(item.flags() & 0x1f).isZero();
+		assertThat(this.cache.get("list")).isEqualTo(list);
+		assertThat(this.cache.hasKey("nothing")).isTrue();
+		assertThat(this.cache.getOrDefault("nothing", "default")).isNull();
+	}
+
+	@Test
+	void djangoWrittenValuesAreRead() throws Exception {
+		assertThat(server.rawSet(":1:username", 16, "guyan".getBytes(StandardCharsets.UTF_8))).isEqualTo("STORED");
+		server.rawSet(":1:answer", 2, "42".getBytes(StandardCharsets.US_ASCII));
+		server.rawSet(":1:neg", 2, "-7".getBytes(StandardCharsets.US_ASCII));
+		server.rawSet(":1:huge", 2, "12345678901".getBytes(StandardCharsets.US_ASCII));
+		server.rawSet(":1:pylibmc", 4, "42".getBytes(StandardCharsets.US_ASCII));
+		server.rawSet(":1:blob", 0, new byte[] { 0, 1, (byte) 0xff });
+		server.rawSet(":1:zipped", 16 | 8, Zlib.compress("compressed by python-memcached".getBytes(StandardCharsets.UTF_8)));
+		assertThat(this.cache.get("username")).isEqualTo("guyan");
+		assertThat(this.cache.get("answer")).isEqualTo(42);
+		assertThat(this.cache.get("neg")).isEqualTo(-7);
+		assertThat(this.cache.get("huge")).isEqualTo(12345678901L);
+		assertThat(this.cache.get("pylibmc")).isEqualTo(42L);
+		assertThat(this.cache.get("blob")).isEqualTo(new byte[] { 0, 1, (byte) 0xff });
+		assertThat(this.cache.get("zipped")).isEqualTo("compressed by python-memcached");
+		assertThat(this.cache.getMany(List.of("username", "answer", "blob"))).containsOnlyKeys("username", "answer",
+				"blob");
+	}
+
+	@Test
+	void pickledAndForeignValuesAreMissesAndRemoved() throws Exception {
+		// {'a': 1} pickled by pymemcache: a Java application never unpickles.
+		server.rawSet(":1:pickle", 1, hex("80049509000000000000007d948c0161944b01732e"));
+		server.rawSet(":1:unknown", 0x100, new byte[] { 1, 2, 3 });
+		assertThat(this.cache.getOrDefault("pickle", "default")).isEqualTo("default");
+		assertThat(this.cache.get("unknown")).isNull();
+		assertThat(server.rawGet(":1:pickle")).isNull();
+		assertThat(this.cache.statistics().errors()).isEqualTo(2);
+	}
+
+	@Test
+	void javaSerializedBytesOfAClassOutsideTheAllowListAreRefused() throws Exception {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+			out.writeObject(new canarytest.Canary());
+		}
+		byte[] payload = new byte[bytes.size() + 1];
+		// DefaultValueSerializer's marker for a Java-serialized value.
+		payload[0] = 16;
+		System.arraycopy(bytes.toByteArray(), 0, payload, 1, bytes.size());
+		server.rawSet(":1:canary", 0x4A00, payload);
+		assertThat(this.cache.get("canary") == null).isTrue();
+		assertThat(canarytest.Canary.deserialized).isFalse();
+		assertThat(server.rawGet(":1:canary")).isNull();
+	}
+
+	@Test
+	void compressedBombIsAMiss() throws Exception {
+		byte[] bomb = Zlib.compress(new byte[64 * 1024 * 1024]);
+		assertThat(bomb.length).isLessThan(1024 * 1024);
+		server.rawSet(":1:bomb", 8, bomb);
+		assertThat(this.cache.getOrDefault("bomb", "default")).isEqualTo("default");
+	}
+
+	@Test
+	void incrementsKeepFlagsAndType() throws Exception {
+		this.cache.set("answer", 41);
+		assertThat(this.cache.incr("answer")).isEqualTo(42);
+		assertThat(server.rawGet(":1:answer").flags()).isEqualTo(2);
+		assertThat(this.cache.get("answer")).isEqualTo(42);
+		this.cache.set("long", 41L);
+		this.cache.incr("long");
+		assertThat(this.cache.get("long")).isEqualTo(42L);
+		this.cache.set("text", "5");
+		assertThat(this.cache.incr("text")).isEqualTo(6);
+		assertThat(this.cache.get("text")).isEqualTo("6");
+		this.cache.set("edge", Integer.MAX_VALUE);
+		this.cache.incr("edge");
+		assertThat(this.cache.get("edge")).isEqualTo(Integer.MAX_VALUE + 1L);
+		// memcached pads a shrinking number with spaces: still read as a number.
+		this.cache.set("shrink", 100);
+		this.cache.decr("shrink", 95);
+		assertThat(this.cache.get("shrink")).isEqualTo(5);
+	}
+
+	@Test
+	void timeoutsAreConvertedAsDjangoDoes() {
+		Instant now = Instant.ofEpochSecond(1468749600);
+		try (MemcachedCacheBackend fixed = new MemcachedCacheBackend(CacheSettings.builder("fixed")
+			.location(server.location())
+			.clock(Clock.fixed(now, ZoneOffset.UTC))
+			.build())) {
+			assertThat(fixed.exptime(Timeout.NEVER)).isEqualTo(0);
+			assertThat(fixed.exptime(Timeout.seconds(0))).isEqualTo(-1);
+			assertThat(fixed.exptime(Timeout.of(Duration.ofMillis(500)))).isEqualTo(-1);
+			assertThat(fixed.exptime(Timeout.of(Duration.ofMillis(-500)))).isEqualTo(-1);
+			assertThat(fixed.exptime(Timeout.seconds(-5))).isEqualTo(-5);
+			assertThat(fixed.exptime(Timeout.of(Duration.ofMillis(100_200)))).isEqualTo(100);
+			assertThat(fixed.exptime(Timeout.seconds(2592000))).isEqualTo(2592000);
+			assertThat(fixed.exptime(Timeout.seconds(2592001))).isEqualTo(1471341601);
+		}
+	}
+
+	@Test
+	void longTimeoutsStillStore() {
+		this.cache.set("month", "value", Timeout.seconds(2592001));
+		this.cache.set("forever", "value", Timeout.NEVER);
+		this.cache.set("zero", "value", Timeout.seconds(0));
+		assertThat(this.cache.get("month")).isEqualTo("value");
+		assertThat(this.cache.get("forever")).isEqualTo("value");
+		assertThat(this.cache.get("zero")).isNull();
+	}
+
+	@Test
+	void compressionCanBeDisabledForPymemcacheReaders() throws Exception {
+		MemcachedOptions options = new MemcachedOptions();
+		options.setCompressionThreshold(org.springframework.util.unit.DataSize.ofBytes(0));
+		try (MemcachedCacheBackend plain = new MemcachedCacheBackend(
+				CacheSettings.builder("plain").location(server.location()).build(), options,
+				new DefaultValueSerializer())) {
+			String large = "x".repeat(100_000);
+			plain.set("large", large);
+			assertThat(server.rawGet(":1:large").flags()).isEqualTo(16);
+		}
+	}
+
+	private static byte[] hex(String hex) {
+		byte[] bytes = new byte[hex.length() / 2];
+		for (int i = 0; i < bytes.length; i++) {
+			bytes[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+		}
+		return bytes;
+	}
+
+}
