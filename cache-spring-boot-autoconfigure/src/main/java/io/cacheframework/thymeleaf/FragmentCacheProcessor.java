@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.cacheframework.core.CacheKeys;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.InvalidCacheKeyException;
@@ -163,7 +164,7 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 			// Django's fragment name is one template token: never empty, never containing whitespace.
 			throw new TemplateProcessingException(this.dialectPrefix + ":" + ATTRIBUTE_NAME
 					+ " needs a fragment name without whitespace, got "
-					+ Repr.of((attributeValue != null) ? attributeValue : ""));
+					+ CacheKeys.repr((attributeValue != null) ? attributeValue : ""));
 		}
 		return name;
 	}
@@ -214,7 +215,7 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 			Object value = evaluate(context, expression);
 			alias = (value != null) ? String.valueOf(value) : "";
 			if (!this.caches.aliases().contains(alias)) {
-				throw new TemplateProcessingException("Invalid cache name specified for cache tag: " + Repr.of(alias));
+				throw new TemplateProcessingException("Invalid cache name specified for cache tag: " + CacheKeys.repr(alias));
 			}
 		}
 		else {
