@@ -313,12 +313,12 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	protected static List<String> keyProblems(String key) {
 		List<String> problems = new ArrayList<>(2);
 		if (CacheKeys.utf8Length(key) > CacheKeys.MEMCACHED_MAX_KEY_LENGTH) {
-			problems.add("Cache key will cause errors if used with memcached: " + PythonRepr.of(key) + " (longer than "
+			problems.add("Cache key will cause errors if used with memcached: " + CacheKeys.repr(key) + " (longer than "
 					+ CacheKeys.MEMCACHED_MAX_KEY_LENGTH + ")");
 		}
 		if (CacheKeys.hasUnsafeCharacters(key)) {
 			problems.add("Cache key contains characters that will cause errors if used with memcached: "
-					+ PythonRepr.of(key));
+					+ CacheKeys.repr(key));
 		}
 		return problems;
 	}
@@ -396,7 +396,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 */
 	protected final void unreadableEntry(String key, Exception ex) {
 		this.statistics.recordError();
-		this.logger.warn("Cache '" + alias() + "' ignored an unreadable entry for key " + PythonRepr.of(key) + ": "
+		this.logger.warn("Cache '" + alias() + "' ignored an unreadable entry for key " + CacheKeys.repr(key) + ": "
 				+ ex.getMessage());
 	}
 

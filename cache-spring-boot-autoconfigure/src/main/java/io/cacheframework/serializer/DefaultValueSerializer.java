@@ -128,7 +128,19 @@ public final class DefaultValueSerializer implements ValueSerializer {
 			throw new ValueNotStorableException("Cannot cache a " + value.getClass().getName() + ": "
 					+ (bytes.size() - 1) + " bytes serialized, over the limit of " + this.policy.maxBytes());
 		}
-		return bytes.toByteArray();
+		byte[] result = bytes.toByteArray();
+		// The filter's depth, reference and array limits can only be measured by reading: a value over them would
+		// be stored and then read as a miss on every get. Read it back once so that it fails here instead.
+		try {
+			javaDeserialize(result);
+		}
+		catch (UnreadableValueException ex) {
+			throw new ValueNotStorableException("Cannot cache a " + value.getClass().getName()
+					+ ": it could not be read back (" + ex.getMessage() + "). It is nested deeper, has more objects"
+					+ " or a longer array than app.cache-serialization.max-depth, app.cache-serialization.max-references"
+					+ " or app.cache-serialization.max-array-length allow", ex);
+		}
+		return result;
 	}
 
 	@Override

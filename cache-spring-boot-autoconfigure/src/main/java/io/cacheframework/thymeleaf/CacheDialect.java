@@ -60,14 +60,24 @@ public class CacheDialect extends AbstractProcessorDialect {
 	 * @param caches the configured caches that fragments are stored in
 	 */
 	public CacheDialect(Caches caches) {
-		super(NAME, DEFAULT_PREFIX, PROCESSOR_PRECEDENCE);
+		this(caches, DEFAULT_PREFIX);
+	}
+
+	/**
+	 * Create the dialect with another attribute prefix.
+	 * @param caches the configured caches that fragments are stored in
+	 * @param prefix the attribute prefix, e.g. {@code "fc"} for {@code fc:fragment}
+	 */
+	public CacheDialect(Caches caches, String prefix) {
+		super(NAME, Objects.requireNonNull(prefix, "prefix must not be null"), PROCESSOR_PRECEDENCE);
 		this.caches = Objects.requireNonNull(caches, "caches must not be null");
 	}
 
 	@Override
 	public Set<IProcessor> getProcessors(String dialectPrefix) {
 		Set<IProcessor> processors = new LinkedHashSet<>();
-		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, true));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, false));
 		for (String attribute : FragmentCacheProcessor.COMPANION_ATTRIBUTES) {
 			processors.add(new CompanionAttributeProcessor(dialectPrefix, attribute));
 		}

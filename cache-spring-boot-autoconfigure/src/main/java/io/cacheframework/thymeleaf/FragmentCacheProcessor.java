@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.cacheframework.core.CacheKeys;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.InvalidCacheKeyException;
@@ -30,6 +31,7 @@ import org.thymeleaf.model.IProcessableElementTag;
 import org.thymeleaf.model.ITemplateEvent;
 import org.thymeleaf.processor.element.AbstractAttributeModelProcessor;
 import org.thymeleaf.processor.element.IElementModelStructureHandler;
+import org.thymeleaf.standard.StandardDialect;
 import org.thymeleaf.standard.expression.ExpressionSequence;
 import org.thymeleaf.standard.expression.ExpressionSequenceUtils;
 import org.thymeleaf.standard.expression.IStandardExpression;
@@ -67,6 +69,19 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 	static final int PRECEDENCE = 650;
 
 	/**
+	 * Before {@code th:insert}/{@code th:replace} (100): Thymeleaf refuses to run a model processor on an element
+	 * whose body another processor has already replaced.
+	 */
+	static final int INCLUSION_PRECEDENCE = 90;
+
+	private static final List<AttributeName> INCLUSIONS = List.of(
+			AttributeNames.forHTMLName(StandardDialect.PREFIX, "insert"),
+			AttributeNames.forHTMLName(StandardDialect.PREFIX, "replace"),
+			AttributeNames.forHTMLName(StandardDialect.PREFIX, "include"));
+
+	private static final AttributeName EACH = AttributeNames.forHTMLName(StandardDialect.PREFIX, "each");
+
+	/**
 	 * Django's dedicated alias for fragments, used when configured.
 	 */
 	static final String TEMPLATE_FRAGMENTS_ALIAS = "template_fragments";
@@ -87,11 +102,22 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 
 	private final AttributeName usingName;
 
+	private final boolean inclusionStage;
+
 	// A cache that throws on every call would otherwise log once per fragment per request.
 	private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
-	FragmentCacheProcessor(String dialectPrefix, Caches caches) {
-		super(TemplateMode.HTML, dialectPrefix, null, false, ATTRIBUTE_NAME, true, PRECEDENCE, false);
+	/**
+	 * Create one of the two stages.
+	 * @param dialectPrefix the dialect's prefix
+	 * @param caches the caches
+	 * @param inclusionStage {@code true} for the early stage, which handles only elements that also carry
+	 * {@code th:insert}/{@code th:replace} (and no {@code th:each}); {@code false} for the main stage
+	 */
+	FragmentCacheProcessor(String dialectPrefix, Caches caches, boolean inclusionStage) {
+		super(TemplateMode.HTML, dialectPrefix, null, false, ATTRIBUTE_NAME, true,
+				inclusionStage ? INCLUSION_PRECEDENCE : PRECEDENCE, false);
+		this.inclusionStage = inclusionStage;
 		this.caches = caches;
 		this.dialectPrefix = dialectPrefix;
 		this.timeoutName = AttributeNames.forHTMLName(dialectPrefix, TIMEOUT);
@@ -103,6 +129,9 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 	protected void doProcess(ITemplateContext context, IModel model, AttributeName attributeName,
 			String attributeValue, IElementModelStructureHandler structureHandler) {
 		IProcessableElementTag tag = (IProcessableElementTag) model.get(0);
+		if (this.inclusionStage && !(hasAny(tag, INCLUSIONS) && !tag.hasAttribute(EACH))) {
+			return; // left to the main stage, after th:each/th:if/th:with
+		}
 		String name = fragmentName(attributeValue);
 		Timeout timeout = timeout(context, tag);
 		List<Object> varyOn = varyOn(context, tag);
@@ -120,12 +149,22 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 		structureHandler.setInliner(NoOpInliner.INSTANCE);
 	}
 
+	private static boolean hasAny(IProcessableElementTag tag, List<AttributeName> names) {
+		for (AttributeName name : names) {
+			if (tag.hasAttribute(name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private String fragmentName(String attributeValue) {
 		String name = (attributeValue != null) ? attributeValue.strip() : "";
 		if (name.isEmpty() || name.codePoints().anyMatch((c) -> Character.isWhitespace(c) || Character.isISOControl(c))) {
 			// Django's fragment name is one template token: never empty, never containing whitespace.
 			throw new TemplateProcessingException(this.dialectPrefix + ":" + ATTRIBUTE_NAME
-					+ " needs a fragment name without whitespace, got " + Repr.of(attributeValue));
+					+ " needs a fragment name without whitespace, got "
+					+ CacheKeys.repr((attributeValue != null) ? attributeValue : ""));
 		}
 		return name;
 	}
@@ -176,7 +215,7 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 			Object value = evaluate(context, expression);
 			alias = (value != null) ? String.valueOf(value) : "";
 			if (!this.caches.aliases().contains(alias)) {
-				throw new TemplateProcessingException("Invalid cache name specified for cache tag: " + Repr.of(alias));
+				throw new TemplateProcessingException("Invalid cache name specified for cache tag: " + CacheKeys.repr(alias));
 			}
 		}
 		else {

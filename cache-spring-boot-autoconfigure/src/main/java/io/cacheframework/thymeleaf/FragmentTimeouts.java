@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import io.cacheframework.core.CacheKeys;
 import io.cacheframework.core.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.thymeleaf.exceptions.TemplateProcessingException;
@@ -78,7 +79,7 @@ final class FragmentTimeouts {
 	}
 
 	private static TemplateProcessingException nonInteger(Object value) {
-		String repr = (value instanceof CharSequence) ? Repr.of(value.toString()) : String.valueOf(value);
+		String repr = (value instanceof CharSequence) ? CacheKeys.repr(value.toString()) : String.valueOf(value);
 		return new TemplateProcessingException("\"cache\" tag got a non-integer timeout value: " + repr);
 	}
 

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.cacheframework.serializer.Zlib;
 import org.jspecify.annotations.Nullable;
@@ -370,6 +371,8 @@ public abstract class AbstractCacheBackendTests {
 	void getTyped() {
 		this.cache.set("answer", 42);
 		assertThat(this.cache.get("answer", Integer.class)).isEqualTo(42);
+		assertThat(this.cache.get("answer", int.class)).isEqualTo(42);
+		assertThat(this.cache.get("answer", Number.class)).isEqualTo(42);
 		assertThat(this.cache.get("missing", Integer.class)).isNull();
 		assertThatIllegalStateException().isThrownBy(() -> this.cache.get("answer", String.class));
 	}
@@ -928,6 +931,49 @@ public abstract class AbstractCacheBackendTests {
 		}
 	}
 
+	@Test
+	void getOrSetWaitersRetryWhenTheLeaderFails() throws Exception {
+		IllegalStateException boom = new IllegalStateException("boom");
+		AtomicInteger calls = new AtomicInteger();
+		CountDownLatch leaderRunning = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Supplier<Object> supplier = () -> {
+			if (calls.incrementAndGet() == 1) {
+				leaderRunning.countDown();
+				awaitUninterruptibly(release);
+				throw boom;
+			}
+			return "recovered";
+		};
+		List<Thread> waiters = new CopyOnWriteArrayList<>();
+		ExecutorService executor = Executors.newFixedThreadPool(2);
+		try {
+			Future<Object> leader = executor.submit(() -> this.cache.getOrSet("flaky", supplier));
+			assertThat(leaderRunning.await(10, TimeUnit.SECONDS)).isTrue();
+			Future<Object> waiter = executor.submit(() -> {
+				waiters.add(Thread.currentThread());
+				return this.cache.getOrSet("flaky", supplier);
+			});
+			awaitAllParked(waiters, 1);
+			release.countDown();
+			assertThatThrownBy(() -> leader.get(10, TimeUnit.SECONDS)).hasCause(boom);
+			assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("recovered");
+			assertThat(calls).hasValue(2);
+		}
+		finally {
+			release.countDown();
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
+	void getOrSetCallingItselfForTheSameKeyFailsInsteadOfDeadlocking() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> this.cache.getOrSet("outer", () -> this.cache.getOrSet("outer", () -> "inner")));
+		assertThat(this.cache.getOrSet("outer2", () -> this.cache.getOrSet("inner2", () -> "inner") + "+outer"))
+			.isEqualTo("inner+outer");
+	}
+
 	// ---------------------------------------------------------------- keys: prefix, version, key function
 
 	@Test
@@ -1229,9 +1275,11 @@ public abstract class AbstractCacheBackendTests {
 
 	/**
 	 * Django's {@code _perform_invalid_key_test} operations, in its order ({@code add} first, so {@code incr}
-	 * finds a value on a storing backend).
+	 * finds a value on a storing backend). Public for backends with their own test class (dummy).
+	 * @param key the key every operation uses
+	 * @return the operations by name
 	 */
-	private static Map<String, Consumer<CacheBackend>> keyOperations(String key) {
+	public static Map<String, Consumer<CacheBackend>> keyOperations(String key) {
 		Map<String, Consumer<CacheBackend>> operations = new LinkedHashMap<>();
 		operations.put("add", (c) -> c.add(key, 1));
 		operations.put("get", (c) -> c.get(key));

@@ -50,13 +50,13 @@ class CacheKeyValidationTests {
 
 	@Test
 	void pythonRepr() {
-		assertThat(PythonRepr.of("plain")).isEqualTo("'plain'");
-		assertThat(PythonRepr.of("a\nb\tc\rd")).isEqualTo("'a\\nb\\tc\\rd'");
-		assertThat(PythonRepr.of("back\\slash")).isEqualTo("'back\\\\slash'");
-		assertThat(PythonRepr.of("it's")).isEqualTo("\"it's\"");
-		assertThat(PythonRepr.of("it's \"quoted\"")).isEqualTo("'it\\'s \"quoted\"'");
-		assertThat(PythonRepr.of("\u0000\u001f\u007f")).isEqualTo("'\\x00\\x1f\\x7f'");
-		assertThat(PythonRepr.of("清 é")).isEqualTo("'清 é'");
+		assertThat(CacheKeys.repr("plain")).isEqualTo("'plain'");
+		assertThat(CacheKeys.repr("a\nb\tc\rd")).isEqualTo("'a\\nb\\tc\\rd'");
+		assertThat(CacheKeys.repr("back\\slash")).isEqualTo("'back\\\\slash'");
+		assertThat(CacheKeys.repr("it's")).isEqualTo("\"it's\"");
+		assertThat(CacheKeys.repr("it's \"quoted\"")).isEqualTo("'it\\'s \"quoted\"'");
+		assertThat(CacheKeys.repr("\u0000\u001f\u007f")).isEqualTo("'\\x00\\x1f\\x7f'");
+		assertThat(CacheKeys.repr("清 é")).isEqualTo("'清 é'");
 	}
 
 }

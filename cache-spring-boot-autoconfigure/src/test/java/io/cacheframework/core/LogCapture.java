@@ -51,8 +51,8 @@ public final class LogCapture implements AutoCloseable {
 	 * The formatted messages of the WARN (and higher) events captured so far.
 	 * @return the messages, oldest first
 	 */
-	public synchronized List<String> warnings() {
-		return this.appender.list.stream()
+	public List<String> warnings() {
+		return events().stream()
 			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
 			.map(ILoggingEvent::getFormattedMessage)
 			.toList();
@@ -63,14 +63,19 @@ public final class LogCapture implements AutoCloseable {
 	 * @return the events
 	 */
 	public List<ILoggingEvent> events() {
-		return List.copyOf(this.appender.list);
+		// AppenderBase.doAppend synchronizes on the appender: copy under the same lock.
+		synchronized (this.appender) {
+			return List.copyOf(this.appender.list);
+		}
 	}
 
 	/**
 	 * Forget the events captured so far.
 	 */
 	public void reset() {
-		this.appender.list.clear();
+		synchronized (this.appender) {
+			this.appender.list.clear();
+		}
 	}
 
 	@Override

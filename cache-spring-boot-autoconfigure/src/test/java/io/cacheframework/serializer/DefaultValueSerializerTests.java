@@ -6,6 +6,7 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -212,6 +213,46 @@ class DefaultValueSerializerTests {
 	}
 
 	@Test
+	void valueOverTheReadLimitsFailsOnWriteInsteadOfBecomingAPermanentMiss() {
+		// With the default limits: a list of 100 001 Integers has more references than may be read back.
+		assertThatExceptionOfType(ValueNotStorableException.class)
+			.isThrownBy(() -> this.serializer.serialize(integers(100_001)))
+			.withMessageContaining("app.cache-serialization.max-references");
+		assertThatExceptionOfType(ValueNotStorableException.class)
+			.isThrownBy(() -> this.serializer.serialize(nestedMaps(25)))
+			.withMessageContaining("app.cache-serialization.max-depth");
+		assertThat(this.serializer.deserialize(this.serializer.serialize(nestedMaps(15)))).isEqualTo(nestedMaps(15));
+
+		DefaultValueSerializer small = new DefaultValueSerializer(
+				SerializationPolicy.defaults().withLimits(10, 1_000, 2_000, 1024 * 1024));
+		assertThat(small.deserialize(small.serialize(integers(900)))).isEqualTo(integers(900));
+		assertThatExceptionOfType(ValueNotStorableException.class).isThrownBy(() -> small.serialize(integers(1_000)));
+		assertThatExceptionOfType(ValueNotStorableException.class).isThrownBy(() -> small.serialize(nestedMaps(12)));
+		assertThatExceptionOfType(ValueNotStorableException.class).isThrownBy(() -> small.serialize(new long[2_001]));
+		assertThat((long[]) small.deserialize(small.serialize(new long[2_000]))).hasSize(2_000);
+
+		DefaultValueSerializer deep = new DefaultValueSerializer(
+				SerializationPolicy.defaults().withLimits(100, 100_000, 100, 1024 * 1024));
+		assertThat(deep.deserialize(deep.serialize(nestedMaps(25)))).isEqualTo(nestedMaps(25));
+	}
+
+	private static List<Integer> integers(int count) {
+		List<Integer> list = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			list.add(1_000 + i);
+		}
+		return list;
+	}
+
+	private static Object nestedMaps(int depth) {
+		Object value = "leaf";
+		for (int i = 0; i < depth; i++) {
+			value = new HashMap<>(Map.of("k", value));
+		}
+		return value;
+	}
+
+	@Test
 	void hugeArrayHeaderIsRejectedBeforeAllocating() throws IOException {
 		byte[] small = javaTagged(new long[3]);
 		// The array length is the int just before the 3 * 8 bytes of data.
@@ -280,7 +321,7 @@ class DefaultValueSerializerTests {
 
 	@Test
 	void zlibRoundTrip() {
-		byte[] data = "guyan".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		byte[] data = "guyan".repeat(1000).getBytes(StandardCharsets.UTF_8);
 		byte[] compressed = Zlib.compress(data);
 		assertThat(compressed.length).isLessThan(data.length);
 		assertThat(Zlib.decompress(compressed, data.length)).isEqualTo(data);
@@ -298,7 +339,7 @@ class DefaultValueSerializerTests {
 
 	@Test
 	void corruptZlibIsUnreadable() {
-		byte[] compressed = Zlib.compress("guyan".repeat(100).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		byte[] compressed = Zlib.compress("guyan".repeat(100).getBytes(StandardCharsets.UTF_8));
 		assertThatExceptionOfType(UnreadableValueException.class)
 			.isThrownBy(() -> Zlib.decompress(Arrays.copyOf(compressed, compressed.length / 2), 10_000));
 		assertThatExceptionOfType(UnreadableValueException.class)

@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts how often each part of a template is evaluated: templates call {@code ${@renders.next('name')}}, so a
+ * Counts how often each part of a template is evaluated: templates call {@code ${renders.next('name')}}, so a
  * cached fragment shows the count of its one render and the counter shows how many renders happened.
  */
 public class Renders {

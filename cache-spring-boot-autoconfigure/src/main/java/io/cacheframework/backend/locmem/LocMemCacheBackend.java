@@ -191,7 +191,15 @@ public class LocMemCacheBackend extends AbstractCacheBackend {
 
 	@Override
 	protected boolean doDelete(String key) {
-		return this.store.entries.remove(key) != null;
+		// Under the lock, as in Django: incr and touch read and replace an entry under it, and an unlocked delete
+		// in between would be undone by their write.
+		this.store.writeLock.lock();
+		try {
+			return this.store.entries.remove(key) != null;
+		}
+		finally {
+			this.store.writeLock.unlock();
+		}
 	}
 
 	@Override

@@ -1,7 +1,8 @@
 package io.cacheframework.backend.locmem;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,20 +60,23 @@ final class LocMemStore {
 		if (count <= 0) {
 			return 0;
 		}
-		Map.Entry<String, Entry>[] all = this.entries.entrySet().toArray(newArray(this.entries.size()));
-		Arrays.sort(all, Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().stamp));
+		// Sort a snapshot of the stamps: readers update them without the lock, and sorting on live values can
+		// see an inconsistent order and fail with "Comparison method violates its general contract!".
+		List<Candidate> all = new ArrayList<>(this.entries.size());
+		for (Map.Entry<String, Entry> e : this.entries.entrySet()) {
+			all.add(new Candidate(e.getKey(), e.getValue(), e.getValue().stamp));
+		}
+		all.sort(Comparator.comparingLong(Candidate::stamp));
 		int removed = 0;
-		for (int i = 0; i < Math.min(count, all.length); i++) {
-			if (this.entries.remove(all[i].getKey(), all[i].getValue())) {
+		for (int i = 0; i < Math.min(count, all.size()); i++) {
+			if (this.entries.remove(all.get(i).key(), all.get(i).entry())) {
 				removed++;
 			}
 		}
 		return removed;
 	}
 
-	@SuppressWarnings("unchecked")
-	private static Map.Entry<String, Entry>[] newArray(int size) {
-		return new Map.Entry[size];
+	private record Candidate(String key, Entry entry, long stamp) {
 	}
 
 	static final class Entry {

@@ -38,6 +38,7 @@ import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -137,7 +138,7 @@ class CacheDialectMvcTests {
 
 	@Test
 	void expressionLookingDataInCachedOutputIsNotEvaluatedOnAHit() {
-		String user = "[[${@renders.evil()}]] [(${@renders.evil()})]";
+		String user = "[[${renders.evil()}]] [(${renders.evil()})]";
 		String first = sidebar(user);
 		String second = sidebar(user);
 		assertThat(first).contains("<span class=\"user\">" + user + "</span>");
@@ -358,6 +359,17 @@ class CacheDialectMvcTests {
 
 	@Controller
 	static class FragmentController {
+
+		private final Renders renders;
+
+		FragmentController(Renders renders) {
+			this.renders = renders;
+		}
+
+		@ModelAttribute("renders")
+		Renders renders() {
+			return this.renders;
+		}
 
 		@GetMapping("/sidebar")
 		String sidebar(@RequestParam String user, Model model) {

@@ -3,18 +3,23 @@ package io.cacheframework.backend.locmem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
+import io.cacheframework.core.ValueNotStorableException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -118,7 +123,7 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(lru.get("0")).isEqualTo(1);
 		advanceTime(Duration.ofSeconds(1));
 		assertThat(lru.hasKey("0")).isFalse();
-		assertThatExceptionOfType(java.util.NoSuchElementException.class).isThrownBy(() -> lru.incr("0"))
+		assertThatExceptionOfType(NoSuchElementException.class).isThrownBy(() -> lru.incr("0"))
 			.withMessage("Key ':1:0' not found");
 	}
 
@@ -203,6 +208,43 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(second.get("key")).isEqualTo("value");
 	}
 
+	@Test
+	void valueOverTheSerializationLimitsFailsItsSet() {
+		List<Integer> large = new ArrayList<>();
+		for (int i = 0; i < 100_001; i++) {
+			large.add(1_000 + i);
+		}
+		this.cache.set("large", "old");
+		assertThatExceptionOfType(ValueNotStorableException.class).isThrownBy(() -> this.cache.set("large", large));
+		assertThat(this.cache.get("large")).isEqualTo("old");
+	}
+
+	// ---------------------------------------------------------------- statistics
+
+	@Test
+	void statisticsCountWhatHappened() {
+		LocMemCacheBackend stats = (LocMemCacheBackend) newCache(
+				baseSettings("stats").location(newLocation()).maxEntries(3));
+		stats.set("a", 1);
+		stats.set("b", 2);
+		assertThat(stats.add("b", 3)).isFalse();
+		stats.get("a");
+		stats.get("missing");
+		stats.getMany(List.of("a", "b", "c"));
+		assertThat(stats.delete("a")).isTrue();
+		assertThat(stats.delete("a")).isFalse();
+		stats.set("c", 3);
+		stats.set("d", 4);
+		// Full (b, c, d): this set culls one entry first.
+		stats.set("e", 5);
+		assertThat(stats.statistics().hits()).isEqualTo(3);
+		assertThat(stats.statistics().misses()).isEqualTo(2);
+		assertThat(stats.statistics().sets()).isEqualTo(5);
+		assertThat(stats.statistics().deletes()).isEqualTo(1);
+		assertThat(stats.statistics().evictions()).isEqualTo(1);
+		assertThat(stats.statistics().errors()).isZero();
+	}
+
 	// ---------------------------------------------------------------- thread safety
 
 	@Test
@@ -234,6 +276,62 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 			}
 		});
 		assertThat(small.size()).isBetween(1, 50);
+	}
+
+	@Test
+	void cullingWhileReadersRefreshLruOrder() throws Exception {
+		// Readers move entries to MRU while a writer's cull sorts them by recency: the sort must not see an
+		// inconsistent order ("Comparison method violates its general contract!").
+		LocMemCacheBackend big = (LocMemCacheBackend) newCache(baseSettings("big").maxEntries(2_000));
+		AtomicBoolean done = new AtomicBoolean();
+		AtomicInteger writer = new AtomicInteger();
+		runConcurrently(6, () -> {
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			if (writer.getAndIncrement() < 2) {
+				for (int i = 0; i < 30_000; i++) {
+					big.set("k" + random.nextInt(100_000), i);
+				}
+				done.set(true);
+			}
+			else {
+				while (!done.get()) {
+					big.get("k" + random.nextInt(100_000));
+				}
+			}
+		});
+		assertThat(big.size()).isBetween(1, 2_000);
+	}
+
+	@Test
+	void deletedCounterIsNotResurrectedByAConcurrentIncr() throws Exception {
+		// incr only updates an existing key, so once the only delete has happened nothing may bring the key back.
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			for (int round = 0; round < 300; round++) {
+				String key = "counter" + round;
+				this.cache.set(key, 0);
+				CountDownLatch incrementing = new CountDownLatch(1);
+				Future<?> incrementer = executor.submit(() -> {
+					try {
+						while (!Thread.currentThread().isInterrupted()) {
+							this.cache.incr(key);
+							incrementing.countDown();
+						}
+					}
+					catch (NoSuchElementException ex) {
+						// Deleted: done.
+					}
+				});
+				assertThat(incrementing.await(10, TimeUnit.SECONDS)).isTrue();
+				assertThat(this.cache.delete(key)).isTrue();
+				assertThat(incrementer).as("round %d: incr kept finding the deleted key", round)
+					.succeedsWithin(Duration.ofSeconds(10));
+				assertThat(this.cache.hasKey(key)).as("round %d", round).isFalse();
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
 	}
 
 	private static void runConcurrently(int threads, Runnable work) throws Exception {
