@@ -146,7 +146,9 @@ public final class PageCache {
 			if (cached == null && "HEAD".equals(method)) {
 				cached = lookup(state, "HEAD", cache);
 			}
-			if (!(cached instanceof CachedResponse page)) {
+			CachedResponse page = (cached instanceof byte[] bytes) ? CachedResponse.fromBytes(bytes)
+					: (cached instanceof CachedResponse stored) ? stored : null;
+			if (page == null) {
 				this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), false);
 				state.updateCache = true;
 				return true;
@@ -351,7 +353,8 @@ public final class PageCache {
 		CacheBackend cache = this.caches.get().get(settings.cacheAlias());
 		String key = this.keys.learnCacheKey(state.request, state.method, state.absoluteUri, state.suffix,
 				CacheHeaders.header(response, "Vary"), timeout, settings.keyPrefix(), cache);
-		cache.set(key, toCachedResponse(response, body, wrapper.declaredLength()), Timeout.seconds(timeout));
+		cache.set(key, toCachedResponse(response, body, wrapper.declaredLength()).toBytes(),
+				Timeout.seconds(timeout));
 	}
 
 	private static @Nullable Long sMaxAge(@Nullable String cacheControl) {

@@ -158,7 +158,7 @@ public final class PageCacheKeys {
 	}
 
 	/**
-	 * Django's {@code learn_cache_key}: store the header list under the header key for {@code timeoutSeconds} and
+	 * Django's {@code learn_cache_key}: store the header list (comma-separated) under the header key for {@code timeoutSeconds} and
 	 * return the page key for the request's method.
 	 * @param request the request
 	 * @param vary the response's {@code Vary} value, or {@code null}
@@ -176,7 +176,9 @@ public final class PageCacheKeys {
 	String learnCacheKey(HttpServletRequest request, String method, String absoluteUri, String suffix,
 			@Nullable String vary, long timeoutSeconds, String keyPrefix, CacheBackend cache) {
 		List<String> headerList = headerList(vary);
-		cache.set(headerKey(keyPrefix, absoluteUri, suffix), new ArrayList<>(headerList),
+		// Stored as one comma-separated String (Django stores the list): a String is copied and stored natively
+		// by every backend, with no Java serialization.
+		cache.set(headerKey(keyPrefix, absoluteUri, suffix), String.join(",", headerList),
 				Timeout.seconds(timeoutSeconds));
 		return pageKey(request, method, headerList, keyPrefix, absoluteUri, suffix);
 	}
@@ -198,12 +200,15 @@ public final class PageCacheKeys {
 	@Nullable String getCacheKey(HttpServletRequest request, String method, String absoluteUri, String suffix,
 			String keyPrefix, CacheBackend cache) {
 		Object headerList = cache.get(headerKey(keyPrefix, absoluteUri, suffix));
-		if (!(headerList instanceof List<?> list)) {
-			return null;
-		}
 		List<String> names = new ArrayList<>();
-		for (Object name : list) {
-			names.add(String.valueOf(name));
+		if (headerList instanceof String joined) {
+			names.addAll(CacheHeaders.splitHeaderValue(joined));
+		}
+		else if (headerList instanceof List<?> list) {
+			list.forEach((name) -> names.add(String.valueOf(name)));
+		}
+		else {
+			return null;
 		}
 		return pageKey(request, method, names, keyPrefix, absoluteUri, suffix);
 	}

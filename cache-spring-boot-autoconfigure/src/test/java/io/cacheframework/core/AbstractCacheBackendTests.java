@@ -1275,9 +1275,11 @@ public abstract class AbstractCacheBackendTests {
 
 	/**
 	 * Django's {@code _perform_invalid_key_test} operations, in its order ({@code add} first, so {@code incr}
-	 * finds a value on a storing backend).
+	 * finds a value on a storing backend). Public for backends with their own test class (dummy).
+	 * @param key the key every operation uses
+	 * @return the operations by name
 	 */
-	private static Map<String, Consumer<CacheBackend>> keyOperations(String key) {
+	public static Map<String, Consumer<CacheBackend>> keyOperations(String key) {
 		Map<String, Consumer<CacheBackend>> operations = new LinkedHashMap<>();
 		operations.put("add", (c) -> c.add(key, 1));
 		operations.put("get", (c) -> c.get(key));

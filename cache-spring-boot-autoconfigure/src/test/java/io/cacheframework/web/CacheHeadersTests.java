@@ -235,7 +235,7 @@ class CacheHeadersTests {
 			assertThat(learned).isEqualTo(
 					"views.decorators.cache.cache_page.settingsprefix.GET.58a0a05c8a5620f813686ff969c26853.d41d8cd98f00b204e9800998ecf8427e");
 			assertThat(cache.get("views.decorators.cache.cache_header.settingsprefix.58a0a05c8a5620f813686ff969c26853"))
-				.isEqualTo(List.of());
+				.isEqualTo("");
 			assertThat(keys.getCacheKey(request, "settingsprefix", "GET", cache)).isEqualTo(learned);
 			assertThat(cache.makeKey(learned)).startsWith(":1:views.decorators.cache.cache_page.settingsprefix.GET.");
 		}
@@ -256,6 +256,23 @@ class CacheHeadersTests {
 		assertThat(keys.pageKey(gzip, "GET", list, "", "u", "")).endsWith(".8c7cb601e006c885b951ad828385d4fd");
 		assertThat(keys.pageKey(absent, "GET", list, "", "u", "")).endsWith(".4792b9bac48c3f0441b0d9b0d7af8f2c");
 		assertThat(keys.pageKey(empty, "GET", list, "", "u", "")).endsWith(".3b59035bd3b34e30981dc990dd93acbb");
+	}
+
+	@Test
+	void cachedResponseRoundTripsThroughItsByteFormat() {
+		CachedResponse page = new CachedResponse(200, List.of("Vary", "Cookie", "X-A", "1", "X-A", "2"),
+				"text/html;charset=UTF-8", "héllo".getBytes(java.nio.charset.StandardCharsets.UTF_8), -1);
+		CachedResponse back = CachedResponse.fromBytes(page.toBytes());
+		assertThat(back).isNotNull();
+		assertThat(back.status()).isEqualTo(200);
+		assertThat(back.headers()).containsExactly("Vary", "Cookie", "X-A", "1", "X-A", "2");
+		assertThat(back.contentType()).isEqualTo("text/html;charset=UTF-8");
+		assertThat(back.body()).isEqualTo(page.body());
+		byte[] corrupt = page.toBytes();
+		corrupt[corrupt.length - 1] = 0;
+		assertThat(CachedResponse.fromBytes(java.util.Arrays.copyOf(corrupt, corrupt.length - 1))).isNull();
+		assertThat(CachedResponse.fromBytes("not a page".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isNull();
+		assertThat(CachedResponse.fromBytes(new byte[0])).isNull();
 	}
 
 	@Test

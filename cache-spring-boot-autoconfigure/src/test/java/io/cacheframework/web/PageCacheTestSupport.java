@@ -62,6 +62,12 @@ final class PageCacheTestSupport {
 
 	PageCacheTestSupport(String store, @Nullable PageCacheSettings siteWide, List<PathRule> rules, long maxBodySize,
 			@Nullable Caches caches, List<String> allowedHosts, Filter... filtersBefore) {
+		this(store, siteWide, rules, maxBodySize, caches, allowedHosts, new PageCacheKeys(false, false),
+				filtersBefore);
+	}
+
+	PageCacheTestSupport(String store, @Nullable PageCacheSettings siteWide, List<PathRule> rules, long maxBodySize,
+			@Nullable Caches caches, List<String> allowedHosts, PageCacheKeys keys, Filter... filtersBefore) {
 		this.defaultCache = new LocMemCacheBackend(
 				CacheSettings.builder("default").location(store + "-default").clock(this.clock).build());
 		this.otherCache = new LocMemCacheBackend(
@@ -72,7 +78,7 @@ final class PageCacheTestSupport {
 				: new DefaultCaches(Map.of("default", this.defaultCache, "other", this.otherCache));
 		this.pageCache = PageCache
 			.builder(() -> registry, new DefaultPageCacheSettingsResolver(siteWide, rules, 600))
-			.keys(new PageCacheKeys(false, false))
+			.keys(keys)
 			.clock(this.clock)
 			.maxBodySize(maxBodySize)
 			.allowedHosts(allowedHosts)
@@ -252,6 +258,12 @@ final class PageCacheTestSupport {
 				return ResponseEntity.badRequest().body(body("rejected"));
 			}
 			return ResponseEntity.ok(body("strict"));
+		}
+
+		@GetMapping("/greeting")
+		@VaryOnHeaders("Accept-Language")
+		String greeting(java.util.Locale locale) {
+			return body("greeting " + locale.toLanguageTag());
 		}
 
 		@GetMapping("/ruled/a")

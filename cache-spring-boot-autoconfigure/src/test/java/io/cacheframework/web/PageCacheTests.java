@@ -308,12 +308,12 @@ class PageCacheTests {
 		mw.mvc.perform(get("/p/view-600"));
 		mw.mvc.perform(get("/p/page"));
 		String uriMd5 = "views.decorators.cache.cache_header..";
-		assertThat(mw.defaultCache.get(uriMd5 + md5("http://localhost/p/view-600"))).isEqualTo(List.of());
+		assertThat(mw.defaultCache.get(uriMd5 + md5("http://localhost/p/view-600"))).isEqualTo("");
 		assertThat(mw.otherCache.get("views.decorators.cache.cache_header.mw." + md5("http://localhost/p/page")))
-			.isEqualTo(List.of());
+			.isEqualTo("");
 		mw.mvc.perform(get("/p/view-other"));
 		assertThat(mw.otherCache.get("views.decorators.cache.cache_header.pfx." + md5("http://localhost/p/view-other")))
-			.isEqualTo(List.of());
+			.isEqualTo("");
 	}
 
 	@Test
@@ -326,6 +326,28 @@ class PageCacheTests {
 		ruled.mvc.perform(get("/p/page"));
 		ruled.mvc.perform(get("/p/page"));
 		assertThat(ruled.probe.calls.get()).isEqualTo(3);
+	}
+
+	@Test
+	void localeIsPartOfTheKeyWithI18nOn() throws Exception {
+		PageCacheTestSupport i18n = new PageCacheTestSupport("i18n", PageCacheSettings.siteWide("default", "", 600),
+				List.of(), -1, null, List.of(), new PageCacheKeys(true, true));
+		MockHttpServletResponse english = i18n.mvc.perform(get("/p/greeting").header("Accept-Language", "en-US"))
+			.andReturn()
+			.getResponse();
+		assertThat(english.getContentAsString()).isEqualTo("greeting en-US 1");
+		assertThat(english.getHeader("Vary")).isEqualTo("Accept-Language");
+		assertThat(i18n.mvc.perform(get("/p/greeting").header("Accept-Language", "de")).andReturn().getResponse()
+			.getContentAsString()).isEqualTo("greeting de 2");
+		assertThat(i18n.mvc.perform(get("/p/greeting").header("Accept-Language", "en-US")).andReturn().getResponse()
+			.getContentAsString()).isEqualTo("greeting en-US 1");
+		// Accept-Language is left out of the Vary hash (the locale suffix covers it): one header list, suffixed keys.
+		assertThat(i18n.defaultCache
+			.get("views.decorators.cache.cache_header.." + md5("http://localhost/p/greeting") + ".en-us"))
+			.isEqualTo("");
+		assertThat(i18n.defaultCache
+			.get("views.decorators.cache.cache_header.." + md5("http://localhost/p/greeting") + ".de"))
+			.isEqualTo("");
 	}
 
 	@Test

@@ -31,7 +31,23 @@ class SampleApplicationTests {
 	void indexStoresAndReadsBackTheSeedExample() {
 		assertThat(this.mvc.get().uri("/")).hasStatusOk().bodyText().contains("Hello, guyan!").contains(":1:username");
 		assertThat(this.cache.get("username")).isEqualTo("guyan");
-		assertThat(this.caches.aliases()).contains("default", "sessions");
+		assertThat(this.caches.aliases()).contains("default", "sessions", "database", "files", "template_fragments");
+	}
+
+	@Test
+	void embeddedDatabaseCacheWorksWithoutAManualStep() {
+		// The table was created at startup (app.cache-database.create-tables) in the embedded H2 database.
+		CacheBackend database = this.caches.get("database");
+		database.set("answer", 42);
+		assertThat(database.get("answer")).isEqualTo(42);
+		assertThat(database.incr("answer")).isEqualTo(43);
+	}
+
+	@Test
+	void temporaryDirectoryCacheWorksWithoutAManualStep() {
+		CacheBackend files = this.caches.get("files");
+		files.set("greeting", java.util.List.of("hello", "world"));
+		assertThat(files.get("greeting")).isEqualTo(java.util.List.of("hello", "world"));
 	}
 
 	@Test

@@ -29,6 +29,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -59,8 +60,13 @@ public class CachePageAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PageCacheSettingsResolver pageCacheSettingsResolver(CachePageProperties properties) {
+	PageCacheSettingsResolver pageCacheSettingsResolver(CachePageProperties properties,
+			ObjectProvider<Caches> caches) {
 		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
+		Caches configured = caches.getIfAvailable();
+		if (middleware.isEnabled()) {
+			checkAlias(configured, middleware.getAlias(), "app.cache-middleware.alias");
+		}
 		PageCacheSettings siteWide = middleware.isEnabled()
 				? PageCacheSettings.siteWide(middleware.getAlias(), middleware.getKeyPrefix(), middleware.getSeconds())
 				: null;
@@ -72,6 +78,8 @@ public class CachePageAutoConfiguration {
 			if (entry.getPath() == null || entry.getPath().isBlank()) {
 				throw new InvalidCacheConfigurationException(property, "a path pattern is required");
 			}
+			String alias = (entry.getCache() == null || entry.getCache().isEmpty()) ? "default" : entry.getCache();
+			checkAlias(configured, alias, "app.cache-pages[" + i + "].cache");
 			try {
 				rules.add(PathRule.of(entry.getPath(), PageCacheSettings.perView(entry.getTimeout(), entry.getCache(),
 						entry.getKeyPrefix(), middleware.getSeconds())));
@@ -84,12 +92,24 @@ public class CachePageAutoConfiguration {
 		return new DefaultPageCacheSettingsResolver(siteWide, rules, middleware.getSeconds());
 	}
 
+	/**
+	 * Django raises InvalidCacheBackendError for an unknown alias; fail at startup, naming the property.
+	 */
+	private static void checkAlias(Caches caches, String alias, String property) {
+		if (caches != null && !caches.aliases().contains(alias)) {
+			throw new InvalidCacheConfigurationException(property,
+					"the cache alias '" + alias + "' is not configured under app.caches; configured aliases: "
+							+ caches.aliases());
+		}
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	PageCache pageCache(ObjectProvider<Caches> caches, PageCacheSettingsResolver resolver,
 			CachePageProperties properties, ObjectProvider<CacheLookupRecorder> lookupRecorder) {
 		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
-		return PageCache.builder(caches::getObject, resolver)
+		// Resolved on first use and then kept: the lookup stays off the request path.
+		return PageCache.builder(SingletonSupplier.of(caches::getObject), resolver)
 			.keys(new PageCacheKeys(middleware.isUseI18n(), middleware.isUseTz()))
 			.maxBodySize(middleware.getMaxSize().toBytes())
 			.allowedHosts(middleware.getAllowedHosts())

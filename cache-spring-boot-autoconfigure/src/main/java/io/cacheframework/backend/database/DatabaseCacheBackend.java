@@ -1,6 +1,7 @@
 package io.cacheframework.backend.database;
 
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -403,25 +404,36 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 				}
 			});
 		}
-		// Remove an expired row, then insert: the primary key lets exactly one concurrent insert win, and a
-		// duplicate key means a live row is present.
+		// Insert; if the key is taken, delete its row only if expired and insert again. The primary key lets exactly
+		// one concurrent insert win. Inserting first keeps the common case to one statement, and avoids the
+		// DELETE's gap lock on an absent key, on which concurrent InnoDB inserts deadlock.
 		return execute(this.writeDataSource, "add", false, (connection) -> {
+			if (insert(connection, sql, key, encoded, expires)) {
+				return true;
+			}
 			try (PreparedStatement statement = prepare(connection, sql.deleteIfExpired)) {
 				statement.setString(1, key);
 				statement.setLong(2, now);
-				statement.executeUpdate();
-			}
-			try (PreparedStatement statement = prepare(connection, sql.insert)) {
-				bindRow(statement, key, encoded, expires);
-				return statement.executeUpdate() > 0;
-			}
-			catch (SQLException ex) {
-				if (isDuplicateKey(ex)) {
+				if (statement.executeUpdate() == 0) {
 					return false;
 				}
-				throw ex;
 			}
+			return insert(connection, sql, key, encoded, expires);
 		});
+	}
+
+	private boolean insert(Connection connection, Sql sql, String key, Encoded encoded, long expires)
+			throws SQLException {
+		try (PreparedStatement statement = prepare(connection, sql.insert)) {
+			bindRow(statement, key, encoded, expires);
+			return statement.executeUpdate() > 0;
+		}
+		catch (SQLException ex) {
+			if (isDuplicateKey(ex)) {
+				return false;
+			}
+			throw ex;
+		}
 	}
 
 	@Override
@@ -921,10 +933,10 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 
 	private Dialect detectDialect() {
 		try (Connection connection = this.writeDataSource.getConnection()) {
-			String product = connection.getMetaData().getDatabaseProductName();
-			String url = connection.getMetaData().getURL();
+			DatabaseMetaData metaData = connection.getMetaData();
 			try {
-				return Dialect.of(product, url);
+				return Dialect.of(metaData.getDatabaseProductName(), metaData.getDatabaseProductVersion(),
+						metaData.getURL());
 			}
 			catch (IllegalArgumentException ex) {
 				throw new CacheAccessException(ex.getMessage(), ex);

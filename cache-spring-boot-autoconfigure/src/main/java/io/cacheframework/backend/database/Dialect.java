@@ -150,16 +150,19 @@ enum Dialect {
 	/**
 	 * The dialect of a product name from {@link java.sql.DatabaseMetaData#getDatabaseProductName()}.
 	 * @param productName the product name
-	 * @param url the JDBC URL, which tells MariaDB from MySQL when the product name does not
+	 * @param productVersion the product version (MySQL's driver reports a MariaDB server as "MySQL" with a
+	 * version such as {@code 10.11.19-MariaDB})
+	 * @param url the JDBC URL
 	 * @return the dialect
 	 * @throws IllegalArgumentException for an unsupported product
 	 */
-	static Dialect of(String productName, String url) {
+	static Dialect of(String productName, String productVersion, String url) {
 		String name = productName.toLowerCase(Locale.ROOT);
 		if (name.contains("postgresql")) {
 			return POSTGRESQL;
 		}
-		if (name.contains("mariadb") || (url != null && url.startsWith("jdbc:mariadb:"))) {
+		String version = (productVersion != null) ? productVersion.toLowerCase(Locale.ROOT) : "";
+		if (name.contains("mariadb") || version.contains("mariadb") || (url != null && url.startsWith("jdbc:mariadb:"))) {
 			return MARIADB;
 		}
 		if (name.contains("mysql")) {
@@ -215,8 +218,18 @@ enum Dialect {
 		throw new UnsupportedOperationException();
 	}
 
+	/**
+	 * The insert of {@code add} on dialects without a conditional upsert: a duplicate key means "present".
+	 * MariaDB and MySQL use {@code INSERT IGNORE}, which reports a duplicate as 0 rows instead of an error (their
+	 * driver logs every error packet at WARN, and a lost {@code add} is routine). The other errors
+	 * {@code IGNORE} would turn into warnings cannot happen here: keys are checked to fit the column, and every
+	 * other column is a full-range {@code bigint} or a {@code longblob}.
+	 * @param table the quoted table
+	 * @return the statement
+	 */
 	String insert(String table) {
-		return "INSERT INTO " + table + " (" + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", "
+		String insert = (this == MARIADB || this == MYSQL) ? "INSERT IGNORE INTO " : "INSERT INTO ";
+		return insert + table + " (" + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", "
 				+ col("expires") + ") VALUES (?, ?, ?, ?)";
 	}
 

@@ -42,6 +42,8 @@ final class EntryFormat {
 
 	private static final int MAGIC = 0x43534246;
 
+	private static final MessageDigest SHA_256 = newSha256();
+
 	private static final char[] HEX = "0123456789abcdef".toCharArray();
 
 	/** Entry file names: 64 hex digits of SHA-256 of the made key, then this suffix. */
@@ -61,7 +63,18 @@ final class EntryFormat {
 	 */
 	static byte[] digest(byte[] key) {
 		try {
-			return MessageDigest.getInstance("SHA-256").digest(key);
+			// Cloning a prototype skips the provider lookup of MessageDigest.getInstance on every key.
+			MessageDigest digest = (MessageDigest) SHA_256.clone();
+			return digest.digest(key);
+		}
+		catch (CloneNotSupportedException ex) {
+			return newSha256().digest(key);
+		}
+	}
+
+	private static MessageDigest newSha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
@@ -153,12 +166,12 @@ final class EntryFormat {
 	}
 
 	/**
-	 * Check the checksum of a parsed header with the rest of the file ({@code body} = key then payload).
+	 * Check the checksum of a whole file whose header was parsed.
 	 */
-	static void verify(ByteBuffer headerBuffer, Header header, byte[] body) {
+	static void verify(byte[] file, Header header) {
 		CRC32C crc = new CRC32C();
-		crc.update(headerBuffer.array(), 0, 28);
-		crc.update(body, 0, body.length);
+		crc.update(file, 0, 28);
+		crc.update(file, HEADER_SIZE, file.length - HEADER_SIZE);
 		if ((int) crc.getValue() != header.crc()) {
 			throw new UnreadableValueException("entry file checksum mismatch (torn or corrupted file)");
 		}

@@ -155,6 +155,13 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	}
 
 	/**
+	 * How many times this JVM listed the directory (for tests).
+	 */
+	int listings() {
+		return this.directory.listings.get();
+	}
+
+	/**
 	 * The file that holds a made key.
 	 * @param madeKey the made key, e.g. {@code :1:username}
 	 * @return the path of its entry file
@@ -236,26 +243,32 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	}
 
 	/**
-	 * Read and check a whole entry file.
+	 * Read and check a whole entry file, in one read.
 	 * @throws CacheAccessException on an I/O error other than a missing file
 	 */
 	private Stored read(Target target, long now) {
 		try (FileChannel channel = FileChannel.open(target.path, READ)) {
 			long size = channel.size();
-			ByteBuffer headerBuffer = ByteBuffer.allocate(EntryFormat.HEADER_SIZE);
-			readFully(channel, headerBuffer);
-			Header header = EntryFormat.parse(headerBuffer, size, this.maxValueBytes);
+			if (size < EntryFormat.HEADER_SIZE || size > EntryFormat.HEADER_SIZE + EntryFormat.MAX_KEY_BYTES
+					+ this.maxValueBytes + 1024) {
+				// Parsing gives the precise reason without reading an oversized file.
+				ByteBuffer header = ByteBuffer.allocate(EntryFormat.HEADER_SIZE);
+				readFully(channel, header);
+				EntryFormat.parse(header, size, this.maxValueBytes);
+				throw new UnreadableValueException("entry file of " + size + " bytes is too large");
+			}
+			byte[] file = new byte[(int) size];
+			readFully(channel, ByteBuffer.wrap(file));
+			Header header = EntryFormat.parse(ByteBuffer.wrap(file), size, this.maxValueBytes);
 			if (header.isExpired(now)) {
 				return new Stored(Status.EXPIRED, header, null, null);
 			}
-			byte[] body = new byte[(int) (size - EntryFormat.HEADER_SIZE)];
-			readFully(channel, ByteBuffer.wrap(body));
-			EntryFormat.verify(headerBuffer, header, body);
-			if (header.keyLength() != target.keyBytes.length
-					|| !Arrays.equals(body, 0, header.keyLength(), target.keyBytes, 0, target.keyBytes.length)) {
+			EntryFormat.verify(file, header);
+			if (header.keyLength() != target.keyBytes.length || !Arrays.equals(file, EntryFormat.HEADER_SIZE,
+					EntryFormat.HEADER_SIZE + header.keyLength(), target.keyBytes, 0, target.keyBytes.length)) {
 				throw new UnreadableValueException("the file holds another key");
 			}
-			return new Stored(Status.OK, header, body, null);
+			return new Stored(Status.OK, header, file, null);
 		}
 		catch (NoSuchFileException ex) {
 			return Stored.MISSING;
@@ -795,6 +808,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 
 		final Header header;
 
+		/** The whole file. */
 		private final byte @Nullable [] body;
 
 		final UnreadableValueException failure;
@@ -815,7 +829,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 
 		byte[] payload() {
 			byte[] all = Objects.requireNonNull(this.body);
-			return Arrays.copyOfRange(all, this.header.keyLength(), all.length);
+			return Arrays.copyOfRange(all, EntryFormat.HEADER_SIZE + this.header.keyLength(), all.length);
 		}
 
 	}

@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Locking: {@code add}, {@code incr}, {@code touch}, {@code set} and {@code delete} of a key hold one of 256
  * stripes, chosen by the first byte of the key's SHA-256. A stripe is a {@link ReentrantLock} (threads of this JVM)
  * plus a POSIX record lock on byte {@code stripe} of the directory's lock file (other processes, released by the
- * kernel if the process dies). Both are needed: record locks belong to a process, so they do not exclude threads of
+ * kernel if the process dies), polled rather than waited for (see {@link #lockFile}). Both are needed: record locks belong to a process, so they do not exclude threads of
  * the same JVM, and Java refuses overlapping locks from one JVM. The JVM keeps one lock-file channel per directory,
  * because closing any channel of a file releases every lock the process holds on it. Byte 256 is the cull lock,
  * taken with {@code tryLock} so that at most one process culls at a time and nobody waits for it.
@@ -51,6 +52,9 @@ final class SharedDirectory {
 	static final int STRIPES = 256;
 
 	private static final long CULL_POSITION = STRIPES;
+
+	/** How long a write waits for its key's lock before it fails (a hung process may hold it). */
+	static final long LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
 	/** A temporary file older than this is swept whoever wrote it (a writer never takes this long). */
 	private static final long STALE_TEMP_MILLIS = TimeUnit.HOURS.toMillis(1);
@@ -67,6 +71,9 @@ final class SharedDirectory {
 
 	/** Entries in the directory, kept up to date by this JVM's writes and corrected by every listing. */
 	final AtomicInteger count = new AtomicInteger();
+
+	/** Directory listings made for counting or culling (tests check that writes do not list). */
+	final AtomicInteger listings = new AtomicInteger();
 
 	/** Writes since the last listing, to re-list now and then and see other processes' entries. */
 	final AtomicInteger writesSinceListing = new AtomicInteger();
@@ -257,6 +264,7 @@ final class SharedDirectory {
 	 * The entry files of the directory (never temporary files, the lock file, or files that are not ours).
 	 */
 	List<Path> listEntries() throws IOException {
+		this.listings.incrementAndGet();
 		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> stream = Files.newDirectoryStream(this.path)) {
 			for (Path file : stream) {
@@ -324,13 +332,26 @@ final class SharedDirectory {
 	// ---------------------------------------------------------------- locks
 
 	/**
-	 * Lock a stripe against other threads and other processes.
+	 * Lock a stripe against other threads and other processes, waiting at most {@link #LOCK_TIMEOUT_NANOS}.
+	 * @throws IOException if the lock cannot be had in time (a hung process holds it) or the lock file fails
 	 */
 	Held lockStripe(int stripe) throws IOException {
 		ReentrantLock local = this.stripes[stripe];
-		local.lock();
 		try {
-			return new Held(local, null, lockFile(stripe, true));
+			if (!local.tryLock(LOCK_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+				throw new IOException("timed out waiting for lock stripe " + stripe + " in this JVM");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while waiting for lock stripe " + stripe, ex);
+		}
+		try {
+			FileLock fileLock = lockFile(stripe, true);
+			if (fileLock == null) {
+				throw new IOException("timed out waiting for lock stripe " + stripe + " held by another process");
+			}
+			return new Held(local, null, fileLock);
 		}
 		catch (IOException | RuntimeException | Error ex) {
 			local.unlock();
@@ -359,26 +380,51 @@ final class SharedDirectory {
 		return null;
 	}
 
+	/**
+	 * Lock one byte of the lock file. Waiting is done by polling {@code tryLock} (F_SETLK), never with a blocking
+	 * {@code lock} (F_SETLKW): the kernel's deadlock detection treats a whole process as one lock owner, so two
+	 * multi-threaded processes each holding one stripe while another of their threads waits for the other's stripe
+	 * get a false {@code EDEADLK} ("Resource deadlock avoided"). Contention here is only between processes (threads
+	 * of this JVM are already serialized by the stripe's {@link ReentrantLock}), so short polls cost little.
+	 * @return the lock, or {@code null} if it is held elsewhere and {@code wait} is false or the wait timed out
+	 */
 	private @Nullable FileLock lockFile(long position, boolean wait) throws IOException {
 		// An interrupted thread would close the shared channel (FileChannel is interruptible), dropping every
-		// lock this JVM holds on it: hold the interrupt back while locking.
+		// lock this JVM holds on it: hold interrupts back while locking and restore them after.
 		boolean interrupted = Thread.interrupted();
 		try {
-			for (int attempt = 0;; attempt++) {
+			long deadline = System.nanoTime() + LOCK_TIMEOUT_NANOS;
+			long pause = 20_000;
+			boolean reopened = false;
+			while (true) {
+				interrupted |= Thread.interrupted();
 				FileChannel channel = channel();
+				FileLock lock;
 				try {
-					return wait ? channel.lock(position, 1, false) : channel.tryLock(position, 1, false);
+					lock = channel.tryLock(position, 1, false);
 				}
 				catch (ClosedChannelException ex) {
-					if (attempt > 0) {
+					if (reopened) {
 						throw ex;
 					}
 					reopen(channel);
+					reopened = true;
+					continue;
 				}
+				if (lock != null || !wait) {
+					return lock;
+				}
+				if (System.nanoTime() - deadline > 0) {
+					return null;
+				}
+				LockSupport.parkNanos(pause);
+				// A low cap: the other process's threads hand a busy stripe to each other within microseconds, so a
+				// waiter that polls rarely can starve until its timeout; polling every 0.2 ms costs one cheap syscall.
+				pause = Math.min(pause * 2, 200_000);
 			}
 		}
 		finally {
-			if (interrupted) {
+			if (interrupted || Thread.interrupted()) {
 				Thread.currentThread().interrupt();
 			}
 		}

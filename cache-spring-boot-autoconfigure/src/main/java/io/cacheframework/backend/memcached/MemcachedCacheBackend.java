@@ -62,6 +62,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	private final long maxItemSize;
 
+	private final List<String> unresolved;
+
 	/**
 	 * Create a backend with default options and the default serializer.
 	 * @param settings the settings; {@code location} names the servers
@@ -97,6 +99,19 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 				tcp.add(parseHostAndPort(server));
 			}
 		}
+		List<InetSocketAddress> unresolved = tcp.stream().filter(InetSocketAddress::isUnresolved).toList();
+		if (!unresolved.isEmpty()) {
+			if (unresolved.size() == tcp.size()) {
+				throw new IllegalArgumentException("Unknown memcached host(s) " + unresolved.stream()
+					.map(InetSocketAddress::getHostString).toList() + " in location '" + settings.location() + "'");
+			}
+			// One bad name must not take the cache (or the application) down: the others serve its keys.
+			this.logger.error("Cache '" + settings.alias() + "': memcached host(s) " + unresolved.stream()
+				.map(InetSocketAddress::getHostString).toList() + " cannot be resolved and are left out until the "
+					+ "application restarts; their keys go to the other servers");
+			tcp = tcp.stream().filter((address) -> !address.isUnresolved()).toList();
+		}
+		this.unresolved = unresolved.stream().map(SpyTransport::format).toList();
 		if (!unixSockets.isEmpty() && !tcp.isEmpty()) {
 			throw new IllegalArgumentException("memcached location mixes unix sockets and TCP servers: "
 					+ settings.location());
@@ -185,12 +200,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (host.isEmpty()) {
 			throw new IllegalArgumentException("Invalid memcached server '" + server + "': no host");
 		}
-		// Resolved now (spymemcached never re-resolves); an unknown host is a configuration error.
-		InetSocketAddress address = new InetSocketAddress(host, port);
-		if (address.isUnresolved()) {
-			throw new IllegalArgumentException("Unknown memcached host '" + host + "'");
-		}
-		return address;
+		// Resolved now: spymemcached never re-resolves, and cannot even start with an unresolved address.
+		return new InetSocketAddress(host, port);
 	}
 
 	private static int parsePort(String server, String port) {
@@ -218,7 +229,15 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * @return the status of each server by address ({@code host:port} or the unix socket path)
 	 */
 	public Map<String, ServerStatus> servers() {
-		return this.transport.servers();
+		Map<String, ServerStatus> servers = this.transport.servers();
+		if (this.unresolved.isEmpty()) {
+			return servers;
+		}
+		Map<String, ServerStatus> all = new LinkedHashMap<>(servers);
+		for (String address : this.unresolved) {
+			all.put(address, new ServerStatus(address, false, Map.of()));
+		}
+		return all;
 	}
 
 	/**
@@ -402,11 +421,44 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 */
 	@Override
 	protected long doIncr(String key, String rawKey, long delta) {
+		// Checked first because memcached answers CLIENT_ERROR for a non-number, and spymemcached then drops and
+		// reopens the connection; the increment itself stays atomic on the server.
+		CachedData current = this.transport.get(key);
+		if (current == null) {
+			throw new NoSuchElementException("Key '" + key + "' not found");
+		}
+		if (!isCounter(current)) {
+			throw new IllegalStateException("Value of key '" + key + "' is not an integer memcached can increment");
+		}
 		Long result = this.transport.incr(key, delta);
 		if (result == null) {
 			throw new NoSuchElementException("Key '" + key + "' not found");
 		}
 		return result;
+	}
+
+	/** What memcached's incr accepts: an uncompressed unsigned decimal (padded with spaces after a decr). */
+	private static boolean isCounter(CachedData data) {
+		if ((data.getFlags() & DjangoTranscoder.COMPRESSED) != 0 || data.getFlags() == DjangoTranscoder.JAVA) {
+			return false;
+		}
+		byte[] bytes = data.getData();
+		int digits = 0;
+		for (byte b : bytes) {
+			if (b >= '0' && b <= '9') {
+				if (digits < 0) {
+					return false;
+				}
+				digits++;
+			}
+			else if (b == ' ' && digits > 0) {
+				digits = -1;
+			}
+			else if (b != ' ') {
+				return false;
+			}
+		}
+		return digits != 0 && bytes.length <= 20;
 	}
 
 	@Override

@@ -55,74 +55,162 @@ public class MemcachedOptions {
 	private DataSize compressionThreshold = DataSize.ofKilobytes(16);
 
 	/**
+	 * Flush a server (flush_all) when it answers again after it was down or hung, so that it cannot serve values
+	 * that were overwritten or deleted elsewhere meanwhile (a partition or SIGSTOP keeps its memory). Off by
+	 * default, as in Django; turn it on when stale values after an outage matter more than a cold server. It also
+	 * flushes other applications' keys on that server.
+	 */
+	private boolean flushAfterOutage;
+
+	/**
 	 * The largest item the servers accept (memcached's -I, 1 MB by default). Larger values are not sent: the set
 	 * fails alone, the key's old value is deleted, and the connection stays healthy. Read from the servers'
 	 * "stats settings" at startup when they are reachable.
 	 */
 	private DataSize maxItemSize = DataSize.ofMegabytes(1);
 
+	/**
+	 * Return the operation timeout.
+	 * @return the operation timeout
+	 */
 	public Duration getOperationTimeout() {
 		return this.operationTimeout;
 	}
 
+	/**
+	 * Set the operation timeout.
+	 * @param operationTimeout the operation timeout
+	 */
 	public void setOperationTimeout(Duration operationTimeout) {
 		this.operationTimeout = operationTimeout;
 	}
 
+	/**
+	 * Return where the keys of a server that is down go.
+	 * @return where the keys of a server that is down go
+	 */
 	public FailureMode getFailureMode() {
 		return this.failureMode;
 	}
 
+	/**
+	 * Set where the keys of a server that is down go.
+	 * @param failureMode where the keys of a server that is down go
+	 */
 	public void setFailureMode(FailureMode failureMode) {
 		this.failureMode = failureMode;
 	}
 
+	/**
+	 * Return the wire protocol for TCP servers.
+	 * @return the wire protocol for TCP servers
+	 */
 	public Protocol getProtocol() {
 		return this.protocol;
 	}
 
+	/**
+	 * Set the wire protocol for TCP servers.
+	 * @param protocol the wire protocol for TCP servers
+	 */
 	public void setProtocol(Protocol protocol) {
 		this.protocol = protocol;
 	}
 
+	/**
+	 * Return the number of connections to each server.
+	 * @return the number of connections to each server
+	 */
 	public int getConnections() {
 		return this.connections;
 	}
 
+	/**
+	 * Set the number of connections to each server.
+	 * @param connections the number of connections to each server
+	 */
 	public void setConnections(int connections) {
 		this.connections = connections;
 	}
 
+	/**
+	 * Return the longest wait between reconnect attempts.
+	 * @return the longest wait between reconnect attempts
+	 */
 	public Duration getReconnectDelay() {
 		return this.reconnectDelay;
 	}
 
+	/**
+	 * Set the longest wait between reconnect attempts.
+	 * @param reconnectDelay the longest wait between reconnect attempts
+	 */
 	public void setReconnectDelay(Duration reconnectDelay) {
 		this.reconnectDelay = reconnectDelay;
 	}
 
+	/**
+	 * Return the consecutive timeouts after which a server counts as hung.
+	 * @return the consecutive timeouts after which a server counts as hung
+	 */
 	public int getTimeoutThreshold() {
 		return this.timeoutThreshold;
 	}
 
+	/**
+	 * Set the consecutive timeouts after which a server counts as hung.
+	 * @param timeoutThreshold the consecutive timeouts after which a server counts as hung
+	 */
 	public void setTimeoutThreshold(int timeoutThreshold) {
 		this.timeoutThreshold = timeoutThreshold;
 	}
 
+	/**
+	 * Return the size from which values are compressed (0: never).
+	 * @return the size from which values are compressed (0: never)
+	 */
 	public DataSize getCompressionThreshold() {
 		return this.compressionThreshold;
 	}
 
+	/**
+	 * Set the size from which values are compressed (0: never).
+	 * @param compressionThreshold the size from which values are compressed (0: never)
+	 */
 	public void setCompressionThreshold(DataSize compressionThreshold) {
 		this.compressionThreshold = compressionThreshold;
 	}
 
+	/**
+	 * Return the largest item the servers accept.
+	 * @return the largest item the servers accept
+	 */
 	public DataSize getMaxItemSize() {
 		return this.maxItemSize;
 	}
 
+	/**
+	 * Set the largest item the servers accept.
+	 * @param maxItemSize the largest item the servers accept
+	 */
 	public void setMaxItemSize(DataSize maxItemSize) {
 		this.maxItemSize = maxItemSize;
+	}
+
+	/**
+	 * Return whether a server is flushed when it answers again after an outage.
+	 * @return whether a server is flushed when it answers again after an outage
+	 */
+	public boolean isFlushAfterOutage() {
+		return this.flushAfterOutage;
+	}
+
+	/**
+	 * Set whether a server is flushed when it answers again after an outage.
+	 * @param flushAfterOutage whether a server is flushed when it answers again after an outage
+	 */
+	public void setFlushAfterOutage(boolean flushAfterOutage) {
+		this.flushAfterOutage = flushAfterOutage;
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -70,12 +71,17 @@ final class SpyTransport implements MemcachedTransport {
 
 	private final Map<SocketAddress, Breaker> breakers = new ConcurrentHashMap<>();
 
+	private final boolean flushAfterOutage;
+
+	private final Set<SocketAddress> lost = ConcurrentHashMap.newKeySet();
+
 	SpyTransport(List<InetSocketAddress> addresses, MemcachedOptions options, Transcoder<Object> transcoder) {
 		this.addresses = List.copyOf(addresses);
 		this.timeoutMillis = Math.max(1, options.getOperationTimeout().toMillis());
 		this.redistribute = options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE;
 		this.threshold = Math.max(1, options.getTimeoutThreshold());
 		this.avoidMillis = Math.max(100, options.getReconnectDelay().toMillis());
+		this.flushAfterOutage = options.isFlushAfterOutage();
 		this.connectionFactory = new ConnectionFactoryBuilder()
 			.setProtocol((options.getProtocol() == MemcachedOptions.Protocol.BINARY)
 					? ConnectionFactoryBuilder.Protocol.BINARY : ConnectionFactoryBuilder.Protocol.TEXT)
@@ -101,6 +107,9 @@ final class SpyTransport implements MemcachedTransport {
 		try {
 			for (int i = 0; i < count; i++) {
 				this.clients[i] = new MemcachedClient(this.connectionFactory, this.addresses);
+				if (this.flushAfterOutage) {
+					this.clients[i].addObserver(new FlushAfterOutage(this.clients[i]));
+				}
 			}
 		}
 		catch (IOException | RuntimeException ex) {
@@ -171,6 +180,10 @@ final class SpyTransport implements MemcachedTransport {
 		if (breaker.isOpen()) {
 			throw new CacheAccessException("memcached server " + format(chosen.getSocketAddress())
 					+ " is not answering (" + breaker.timeouts.get() + " timeouts in a row)");
+		}
+		if (this.flushAfterOutage && breaker.openUntil != 0) {
+			// It was hung and kept its memory: empty it before anything is read from it again.
+			breaker.flushBeforeUse(client, chosen);
 		}
 		return chosen;
 	}
@@ -493,6 +506,58 @@ final class SpyTransport implements MemcachedTransport {
 		}
 	}
 
+	/** Enqueue {@code flush_all} for one server of a client. */
+	private Future<Boolean> flushServer(MemcachedClient client, SocketAddress address) {
+		java.util.concurrent.CompletableFuture<Boolean> result = new java.util.concurrent.CompletableFuture<>();
+		for (MemcachedNode node : client.getConnection().getLocator().getAll()) {
+			if (node.getSocketAddress().equals(address)) {
+				client.broadcastOp((target, latch) -> this.connectionFactory.getOperationFactory()
+					.flush(0, new net.spy.memcached.ops.OperationCallback() {
+
+						@Override
+						public void receivedStatus(OperationStatus status) {
+							result.complete(status.isSuccess());
+						}
+
+						@Override
+						public void complete() {
+							result.complete(false);
+							latch.countDown();
+						}
+
+					}), List.of(node));
+				return result;
+			}
+		}
+		result.complete(false);
+		return result;
+	}
+
+	/**
+	 * Flushes a server whose connection spymemcached reopens after losing it (a partition keeps its memory).
+	 */
+	private final class FlushAfterOutage implements net.spy.memcached.ConnectionObserver {
+
+		private final MemcachedClient client;
+
+		FlushAfterOutage(MemcachedClient client) {
+			this.client = client;
+		}
+
+		@Override
+		public void connectionEstablished(SocketAddress address, int reconnectCount) {
+			if (SpyTransport.this.lost.remove(address)) {
+				flushServer(this.client, address);
+			}
+		}
+
+		@Override
+		public void connectionLost(SocketAddress address) {
+			SpyTransport.this.lost.add(address);
+		}
+
+	}
+
 	@FunctionalInterface
 	private interface CallBody<T> {
 
@@ -508,6 +573,8 @@ final class SpyTransport implements MemcachedTransport {
 
 		final AtomicInteger timeouts = new AtomicInteger();
 
+		final java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean();
+
 		volatile long openUntil;
 
 		boolean isOpen() {
@@ -517,6 +584,39 @@ final class SpyTransport implements MemcachedTransport {
 		void success() {
 			if (this.timeouts.get() != 0) {
 				this.timeouts.set(0);
+			}
+		}
+
+		/** One caller flushes the recovered server, waiting; the others are refused until it has. */
+		void flushBeforeUse(MemcachedClient client, MemcachedNode node) {
+			if (!this.flushing.compareAndSet(false, true)) {
+				throw new CacheAccessException("memcached server " + format(node.getSocketAddress())
+						+ " is being flushed after an outage");
+			}
+			try {
+				Boolean flushed = flushServer(client, node.getSocketAddress()).get(SpyTransport.this.timeoutMillis,
+						TimeUnit.MILLISECONDS);
+				if (!Boolean.TRUE.equals(flushed)) {
+					throw new CacheAccessException("flush_all after an outage failed on memcached server "
+							+ format(node.getSocketAddress()));
+				}
+				this.timeouts.set(0);
+				this.openUntil = 0;
+			}
+			catch (TimeoutException ex) {
+				timeout();
+				throw new CacheAccessException("memcached server " + format(node.getSocketAddress())
+						+ " is still not answering", ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new CacheAccessException("interrupted", ex);
+			}
+			catch (ExecutionException ex) {
+				throw new CacheAccessException("flush_all after an outage failed: " + ex.getMessage(), ex);
+			}
+			finally {
+				this.flushing.set(false);
 			}
 		}
 

@@ -60,6 +60,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	private final int maxIdle;
 
+	private final boolean flushAfterOutage;
+
 	private volatile boolean closed;
 
 	UnixSocketTransport(List<String> paths, MemcachedOptions options) {
@@ -67,6 +69,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 		this.reconnectMillis = Math.max(100, options.getReconnectDelay().toMillis());
 		this.threshold = Math.max(1, options.getTimeoutThreshold());
 		this.maxIdle = Math.max(8, options.getConnections());
+		this.flushAfterOutage = options.isFlushAfterOutage();
 		for (String path : paths) {
 			Node node = new Node(path);
 			this.nodes.add(node);
@@ -417,6 +420,9 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 		volatile long downUntil;
 
+		/** Set when the socket was down or hung: with flush-after-outage it is flushed before its next use. */
+		volatile boolean outage;
+
 		Node(String path) {
 			this.path = path;
 			this.address = UnixDomainSocketAddress.of(path);
@@ -429,6 +435,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 		void markDown() {
 			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UnixSocketTransport.this.reconnectMillis);
 			this.downUntil = (until == 0) ? 1 : until;
+			this.outage = true;
 			closeIdle();
 		}
 
@@ -454,6 +461,15 @@ final class UnixSocketTransport implements MemcachedTransport {
 					connection = open();
 				}
 				try {
+					if (this.outage && UnixSocketTransport.this.flushAfterOutage) {
+						// It was hung or restarted: empty it before anything is read from it again.
+						connection.write("flush_all\r\n".getBytes(StandardCharsets.US_ASCII));
+						String reply = connection.readLine();
+						if (!reply.equals("OK")) {
+							throw new CacheAccessException("flush_all after an outage failed: " + reply);
+						}
+						this.outage = false;
+					}
 					T result = exchange.run(connection);
 					this.timeouts.set(0);
 					this.downUntil = 0;

@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.core.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -95,7 +96,7 @@ class DatabaseCacheBackendTests {
 		assertThat(cache.get("k")).isNull();
 		assertThat(cache.get("zero")).isNull();
 		assertThat(rows(database, cache)).isEqualTo(1);
-		this.clock.set(Instant.parse("2100-01-01T00:00:00Z"));
+		this.clock.setInstant(Instant.parse("2100-01-01T00:00:00Z"));
 		assertThat(cache.get("forever")).isEqualTo("v");
 	}
 
@@ -299,6 +300,47 @@ class DatabaseCacheBackendTests {
 		assertThat(statements.get(1)).isEqualTo("CREATE INDEX " + q(database, cache.table() + "_expires") + " ON "
 				+ quoted(database, cache) + " (" + q(database, "expires") + ")");
 		assertThat(cache.tableExists()).isTrue();
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void oneStatementPerOperation(TestDatabase database) {
+		DatabaseCacheBackend created = backend(database);
+		CountingDataSource counting = new CountingDataSource(database.dataSource());
+		DatabaseCacheBackend cache = new DatabaseCacheBackend(
+				CacheSettings.builder("count").location(created.table()).clock(this.clock).build(), counting);
+		cache.set("warm", 1);
+		Map<String, Object> values = new LinkedHashMap<>();
+		IntStream.range(0, 100).forEach((i) -> values.put("k" + i, "v" + i));
+		counting.statements.clear();
+		cache.setMany(values);
+		assertThat(counting.statements).hasSize(1);
+		counting.statements.clear();
+		assertThat(cache.getMany(values.keySet())).hasSize(100);
+		assertThat(counting.statements).hasSize(1);
+		counting.statements.clear();
+		assertThat(cache.get("k1")).isEqualTo("v1");
+		assertThat(cache.incr("warm")).isEqualTo(2);
+		cache.deleteMany(values.keySet());
+		assertThat(cache.hasKey("k1")).isFalse();
+		// get, incr (MariaDB/H2: UPDATE and the SELECT of the locked row, in one transaction), deleteMany, hasKey
+		assertThat(counting.statements).hasSize((database == TestDatabase.POSTGRESQL) ? 4 : 5);
+	}
+
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void doesNotCountRowsBeforeEverySet(TestDatabase database) {
+		DatabaseCacheBackend created = backend(database);
+		CountingDataSource counting = new CountingDataSource(database.dataSource());
+		DatabaseCacheBackend cache = new DatabaseCacheBackend(CacheSettings.builder("count")
+			.location(created.table())
+			.clock(this.clock)
+			.maxEntries(3000)
+			.build(), counting);
+		IntStream.range(0, 1000).forEach((i) -> cache.set("k" + (i % 200), i));
+		// max-entries 3000: at most one count per 30 writes (cull-check interval), one per 300 while far below.
+		assertThat(counting.count("COUNT(*)")).isBetween(1L, 5L);
+		assertThat(counting.statements).hasSizeLessThan(1010);
 	}
 
 	@org.junit.jupiter.api.Test

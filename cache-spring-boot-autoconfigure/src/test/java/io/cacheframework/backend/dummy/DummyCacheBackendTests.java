@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.LogCapture;
@@ -213,20 +214,9 @@ class DummyCacheBackendTests {
 	}
 
 	private void assertWarnsOnEveryOperation(String key, List<String> expected) {
-		Map<String, Consumer<CacheBackend>> operations = new LinkedHashMap<>();
-		operations.put("add", (c) -> c.add(key, 1));
-		operations.put("get", (c) -> c.get(key));
-		operations.put("set", (c) -> c.set(key, 1));
-		operations.put("incr", (c) -> c.incr(key));
-		operations.put("decr", (c) -> c.decr(key));
+		Map<String, Consumer<CacheBackend>> operations = new LinkedHashMap<>(
+				AbstractCacheBackendTests.keyOperations(key));
 		operations.put("incrVersion", (c) -> c.incrVersion(key));
-		operations.put("touch", (c) -> c.touch(key));
-		operations.put("hasKey", (c) -> c.hasKey(key));
-		operations.put("delete", (c) -> c.delete(key));
-		operations.put("getMany", (c) -> c.getMany(List.of(key, "b")));
-		operations.put("setMany", (c) -> c.setMany(Map.of(key, 1, "b", 2)));
-		operations.put("deleteMany", (c) -> c.deleteMany(List.of(key, "b")));
-		operations.put("getOrSet", (c) -> c.getOrSet(key, () -> 1));
 		operations.forEach((name, operation) -> {
 			try (LogCapture warnings = LogCapture.keyWarnings()) {
 				try {

@@ -389,6 +389,20 @@ class FileSystemCacheIntegrityTests {
 	}
 
 	@Test
+	void writesDoNotListTheDirectory() throws Exception {
+		// Django globs the directory on every set; here 1000 new entries under a maximum of 2000 list it once per
+		// max(16, 2000 / 8) = 250 writes.
+		try (FileSystemCacheBackend cache = cache(this.dir.resolve("cache"), 2000, 3)) {
+			int before = cache.listings();
+			for (int i = 0; i < 1000; i++) {
+				cache.set("k" + i, i);
+			}
+			assertThat(cache.listings() - before).isBetween(1, 4);
+			assertThat(cache.approximateSize()).isEqualTo(1000);
+		}
+	}
+
+	@Test
 	void otherProcessesEntriesAreCountedByPeriodicListing() throws Exception {
 		Path location = this.dir.resolve("cache");
 		try (FileSystemCacheBackend cache = cache(location, 100, 2)) {
@@ -402,6 +416,55 @@ class FileSystemCacheIntegrityTests {
 			}
 			// The 17th write re-listed (every max(16, MAX_ENTRIES / 8) writes), found it full and culled half.
 			assertThat(entryCount(location)).isLessThan(100);
+		}
+	}
+
+	@Test
+	void cullingUnderConcurrentWritesAndReadsStaysBoundedWithoutErrors() throws Exception {
+		// RELIABILITY §7 C4, bounded by count instead of time: 4 threads set new keys while 4 threads get, hasKey
+		// and touch keys that culls are removing under them.
+		Path location = this.dir.resolve("cache");
+		try (FileSystemCacheBackend cache = cache(location, 200, 3)) {
+			List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+			List<Thread> threads = new ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				int writer = t;
+				threads.add(new Thread(() -> {
+					try {
+						for (int i = 0; i < 250; i++) {
+							cache.set("w" + writer + "-" + i, i);
+						}
+					}
+					catch (Throwable ex) {
+						failures.add(ex);
+					}
+				}));
+				threads.add(new Thread(() -> {
+					try {
+						java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+						for (int i = 0; i < 250; i++) {
+							String key = "w" + random.nextInt(4) + "-" + random.nextInt(250);
+							Object value = cache.get(key);
+							assertThat(value).isIn(null, Integer.valueOf(key.substring(key.indexOf('-') + 1)));
+							cache.hasKey(key);
+							cache.touch(key, Timeout.seconds(1000));
+						}
+					}
+					catch (Throwable ex) {
+						failures.add(ex);
+					}
+				}));
+			}
+			threads.forEach(Thread::start);
+			for (Thread thread : threads) {
+				thread.join();
+			}
+			assertThat(failures).isEmpty();
+			assertThat(cache.statistics().errors()).isZero();
+			assertThat(cache.statistics().evictions()).isPositive();
+			// One cull at a time; writes that meet a running cull go on without culling, so a few may overshoot.
+			assertThat(entryCount(location)).isLessThanOrEqualTo(230);
+			assertThat(FileSystemCacheMultiProcessTests.tempFiles(location)).isEmpty();
 		}
 	}
 

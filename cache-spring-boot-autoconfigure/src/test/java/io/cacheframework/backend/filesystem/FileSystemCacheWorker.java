@@ -57,10 +57,14 @@ final class FileSystemCacheWorker {
 	}
 
 	static FileSystemCacheBackend open(Path dir) {
+		return open(dir, new FileSystemCacheBackend.Options());
+	}
+
+	static FileSystemCacheBackend open(Path dir, FileSystemCacheBackend.Options options) {
 		return new FileSystemCacheBackend(CacheSettings.builder("stress").location(dir.toString())
 			.timeout(Timeout.NEVER)
 			.maxEntries(100_000)
-			.build());
+			.build(), new io.cacheframework.serializer.DefaultValueSerializer(), options);
 	}
 
 	/**
@@ -124,7 +128,10 @@ final class FileSystemCacheWorker {
 	 * Set values of 16 KB–1 MB on 20 keys (plus touch, delete, add and incr) as fast as possible until killed.
 	 */
 	static void writeUntilKilled(Path dir, int writer) {
-		FileSystemCacheBackend cache = open(dir);
+		// No compression: the writer then spends most of its time writing files, where a kill matters most.
+		FileSystemCacheBackend.Options options = new FileSystemCacheBackend.Options();
+		options.setCompressMinBytes(-1);
+		FileSystemCacheBackend cache = open(dir, options);
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		cache.set("counter", 0L);
 		System.out.println("READY");

@@ -186,10 +186,50 @@ class MemcachedBasicsTests {
 		assertThat(servers).containsOnlyKeys(server.address());
 		MemcachedCacheBackend.ServerStatus status = servers.get(server.address());
 		assertThat(status.alive()).isTrue();
-		assertThat(status.stat("curr_items")).isEqualTo(1);
+		// flush_all removes items lazily, so earlier tests' items may still be counted.
+		assertThat(status.stat("curr_items")).isGreaterThanOrEqualTo(1);
 		assertThat(status.stat("get_hits")).isGreaterThanOrEqualTo(1);
 		assertThat(status.stat("get_misses")).isGreaterThanOrEqualTo(1);
 		assertThat(status.stats()).containsKeys("bytes", "evictions", "uptime");
+	}
+
+	@Test
+	void anUnresolvableHostIsLeftOutAndTheOthersServeItsKeys() {
+		try (MemcachedCacheBackend cache = new MemcachedCacheBackend(
+				CacheSettings.builder("partly").location("nosuch.invalid:11211;" + server.location()).build())) {
+			for (int i = 0; i < 50; i++) {
+				cache.set("key" + i, i);
+			}
+			assertThat(cache.getMany(java.util.stream.IntStream.range(0, 50).mapToObj((i) -> "key" + i).toList()))
+				.hasSize(50);
+			assertThat(cache.servers()).containsOnlyKeys("nosuch.invalid:11211", server.address());
+			assertThat(cache.servers().get("nosuch.invalid:11211").alive()).isFalse();
+			assertThat(cache.servers().get(server.address()).alive()).isTrue();
+		}
+	}
+
+	@Test
+	void binaryProtocolAndSeveralConnections() throws Exception {
+		MemcachedOptions options = new MemcachedOptions();
+		options.setProtocol(MemcachedOptions.Protocol.BINARY);
+		options.setConnections(3);
+		try (MemcachedCacheBackend binary = new MemcachedCacheBackend(
+				CacheSettings.builder("binary").location(server.location()).build(), options,
+				new io.cacheframework.serializer.DefaultValueSerializer())) {
+			binary.set("username", "guyan");
+			binary.set("answer", 41);
+			assertThat(server.rawGet(":1:username").flags()).isEqualTo(16);
+			assertThat(binary.incr("answer")).isEqualTo(42);
+			assertThat(binary.get("answer")).isEqualTo(42);
+			assertThat(binary.add("username", "x")).isFalse();
+			assertThat(binary.touch("username", Timeout.seconds(60))).isTrue();
+			assertThat(binary.getMany(List.of("username", "answer", "missing"))).hasSize(2);
+			binary.set("huge", randomBytes(2 * 1024 * 1024));
+			assertThat(binary.hasKey("huge")).isFalse();
+			assertThat(binary.delete("username")).isTrue();
+			assertThat(binary.servers().get(server.address()).alive()).isTrue();
+			assertThat(binary.statistics().errors()).isEqualTo(1);
+		}
 	}
 
 	@Test
@@ -204,7 +244,8 @@ class MemcachedBasicsTests {
 			.isEqualTo(new InetSocketAddress("::1", 11300));
 		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseLocation(" ; "));
 		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseHostAndPort("h:99999"));
-		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseHostAndPort("nosuch.invalid:1"));
+		assertThatIllegalArgumentException().isThrownBy(() -> new MemcachedCacheBackend(
+				CacheSettings.builder("unknown").location("nosuch.invalid:11211").build()));
 		assertThatIllegalArgumentException().isThrownBy(() -> new MemcachedCacheBackend(
 				CacheSettings.builder("mixed").location("127.0.0.1:1;unix:/tmp/x.sock").build()));
 	}

@@ -139,7 +139,9 @@ class MemcachedClusterTests {
 				cache.set("down" + i, i);
 				hits += (cache.get("down" + i) != null) ? 1 : 0;
 			}
-			assertThat(hits).isEqualTo(300);
+			// spymemcached's Ketama sequence tries 7 rehashes to find a live server: a key whose 7 tries all land on
+			// the dead one (1 in ~2200 with one of three down) is a miss until the server is back.
+			assertThat(hits).isGreaterThanOrEqualTo(297);
 			victim.restart();
 			assertThat(awaitAlive(cache, victim.address(), true)).isTrue();
 			MemcachedServer.sleep(300);
@@ -164,6 +166,30 @@ class MemcachedClusterTests {
 	}
 
 	@Test
+	void getManyGivesPartialResultsWhenOneServerHangs() {
+		try (MemcachedCacheBackend cache = cache(this.servers)) {
+			List<String> keys = new ArrayList<>();
+			for (int i = 0; i < 300; i++) {
+				cache.set("key" + i, i);
+				keys.add("key" + i);
+			}
+			long onPaused = keys.stream()
+				.filter((key) -> cache.serverFor(cache.makeKey(key)).equals(this.servers.get(1).address()))
+				.count();
+			this.servers.get(1).pause();
+			try {
+				Map<String, Object> found = cache.getMany(keys);
+				// Everything the two live servers hold, nothing of the hung one: never all-or-nothing.
+				assertThat(found).hasSize((int) (300 - onPaused));
+				assertThat(found).allSatisfy((key, value) -> assertThat(value).isEqualTo(Integer.valueOf(key.substring(3))));
+			}
+			finally {
+				this.servers.get(1).resume();
+			}
+		}
+	}
+
+	@Test
 	void oneServerDownAtStartupStillStoresEveryKey() {
 		this.servers.get(2).kill();
 		try (MemcachedCacheBackend cache = cache(this.servers)) {
@@ -172,7 +198,8 @@ class MemcachedClusterTests {
 				cache.set("key" + i, i);
 				hits += (cache.get("key" + i) != null) ? 1 : 0;
 			}
-			assertThat(hits).isEqualTo(300);
+			// As above: a rare key whose Ketama sequence only finds the dead server is a miss.
+			assertThat(hits).isGreaterThanOrEqualTo(297);
 			assertThat(cache.servers().get(this.servers.get(2).address()).alive()).isFalse();
 			assertThat(cache.getMany(List.of("key1", "key2", "key3"))).hasSize(3);
 		}

@@ -94,6 +94,39 @@ class MemcachedOutageTests {
 	}
 
 	@Test
+	void withFlushAfterOutageAHungServerCannotServeStaleValues() throws Exception {
+		for (boolean unix : new boolean[] { false, true }) {
+			MemcachedOptions options = MemcachedClusterTests.fastOptions();
+			options.setOperationTimeout(Duration.ofMillis(200));
+			options.setFlushAfterOutage(true);
+			try (MemcachedServer server = unix ? MemcachedServer.startUnix() : MemcachedServer.start();
+					MemcachedCacheBackend cache = cache(server.location(), options)) {
+				cache.set("k", "v1");
+				cache.set("j", "kept?");
+				server.pause();
+				for (int i = 0; i < 5; i++) {
+					// Timeouts: the server counts as hung.
+					cache.get("other");
+				}
+				// Refused at once, never sent: without the flush, "v1" and "kept?" would come back after the resume.
+				cache.set("k", "v2");
+				cache.delete("j");
+				server.resume();
+				long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+				while (!cache.servers().get(server.address()).alive() && System.nanoTime() < deadline) {
+					MemcachedServer.sleep(50);
+				}
+				MemcachedServer.sleep(1200);
+				Object k = cache.get("k");
+				assertThat(k).as("unix=" + unix).isIn(null, "v2");
+				assertThat(cache.get("j")).as("unix=" + unix).isNull();
+				cache.set("k", "v3");
+				assertThat(cache.get("k")).isEqualTo("v3");
+			}
+		}
+	}
+
+	@Test
 	void closingReleasesThreadsAndFileDescriptors() throws Exception {
 		try (MemcachedServer server = MemcachedServer.start()) {
 			String location = server.location() + ";127.0.0.1:" + MemcachedServer.freePort();

@@ -1,0 +1,130 @@
+package io.cacheframework.autoconfigure;
+
+import javax.sql.DataSource;
+
+import io.cacheframework.backend.database.DatabaseCacheBackend;
+import io.cacheframework.core.Caches;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Binding and validation of {@code backend: database} aliases.
+ */
+class DatabaseCacheBackendAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DatabaseCacheBackendAutoConfiguration.class,
+				CacheFrameworkAutoConfiguration.class))
+		.withUserConfiguration(DataSources.class)
+		.withPropertyValues("app.caches.default.backend=database", "app.caches.default.location=my_cache_table");
+
+	@Test
+	void usesThePrimaryDataSourceByDefault() {
+		this.contextRunner.run((context) -> {
+			DatabaseCacheBackend cache = (DatabaseCacheBackend) context.getBean(Caches.class).get("default");
+			assertThat(cache.table()).isEqualTo("my_cache_table");
+			assertThat(cache.writeDataSource()).isSameAs(context.getBean("primary"));
+			assertThat(cache.readDataSource()).isSameAs(context.getBean("primary"));
+			assertThat(cache.backendName()).isEqualTo("database");
+		});
+	}
+
+	@Test
+	void namedWriteAndReadDataSources() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.options.datasource=cachePrimary",
+					"app.caches.default.options.read-datasource=cacheReplica",
+					"app.caches.default.options.query-timeout=5s", "app.caches.default.options.cull-check-interval=7")
+			.run((context) -> {
+				DatabaseCacheBackend cache = (DatabaseCacheBackend) context.getBean(Caches.class).get("default");
+				assertThat(cache.writeDataSource()).isSameAs(context.getBean("cachePrimary"));
+				assertThat(cache.readDataSource()).isSameAs(context.getBean("cacheReplica"));
+			});
+	}
+
+	@Test
+	void missingLocationFailsNamingIt() {
+		this.contextRunner.withPropertyValues("app.caches.default.location=")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.location")
+				.hasStackTraceContaining("table"));
+	}
+
+	@Test
+	void invalidTableNameFailsNamingIt() {
+		this.contextRunner.withPropertyValues("app.caches.default.location=t; drop table x")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.location")
+				.hasStackTraceContaining("not a valid table name"));
+	}
+
+	@Test
+	void unknownDataSourceFailsNamingTheOption() {
+		this.contextRunner.withPropertyValues("app.caches.default.options.read-datasource=nosuch")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.read-datasource")
+				.hasStackTraceContaining("no DataSource bean named 'nosuch'")
+				.hasStackTraceContaining("cacheReplica"));
+	}
+
+	@Test
+	void unknownOptionAndBadTimeoutFail() {
+		this.contextRunner.withPropertyValues("app.caches.default.options.datasorce=x")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.datasorce"));
+		this.contextRunner.withPropertyValues("app.caches.default.options.query-timeout=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.query-timeout"));
+	}
+
+	@Test
+	void withoutSpringJdbcTheBackendIsUnavailable() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(JdbcTemplate.class))
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("spring-jdbc"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DataSources {
+
+		@Bean
+		@Primary
+		DataSource primary() {
+			return h2("autoconfig-primary");
+		}
+
+		@Bean
+		DataSource cachePrimary() {
+			return h2("autoconfig-cache-primary");
+		}
+
+		@Bean
+		DataSource cacheReplica() {
+			return h2("autoconfig-cache-replica");
+		}
+
+		private static DataSource h2(String name) {
+			JdbcDataSource dataSource = new JdbcDataSource();
+			dataSource.setURL("jdbc:h2:mem:" + name);
+			return dataSource;
+		}
+
+	}
+
+}

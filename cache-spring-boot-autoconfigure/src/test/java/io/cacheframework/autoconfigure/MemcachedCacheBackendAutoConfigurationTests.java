@@ -1,0 +1,134 @@
+package io.cacheframework.autoconfigure;
+
+import java.time.Duration;
+
+import io.cacheframework.backend.memcached.MemcachedCacheBackend;
+import io.cacheframework.backend.memcached.MemcachedServerAccess;
+import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.Caches;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code backend: memcached} through the auto-configuration, against a real memcached.
+ */
+class MemcachedCacheBackendAutoConfigurationTests {
+
+	private static MemcachedServerAccess server;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(CacheFrameworkAutoConfiguration.class, MemcachedCacheBackendAutoConfiguration.class));
+
+	@BeforeAll
+	static void startServer() {
+		server = MemcachedServerAccess.start();
+	}
+
+	@AfterAll
+	static void stopServer() {
+		server.close();
+	}
+
+	@Test
+	void memcachedBackendWithOptions() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(),
+					"app.caches.default.options.operation-timeout=250ms",
+					"app.caches.default.options.failure-mode=cancel",
+					"app.caches.default.options.connections=2",
+					"app.caches.default.options.compression-threshold=0")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				CacheBackend cache = context.getBean(Caches.class).get("default");
+				assertThat(cache).isInstanceOf(MemcachedCacheBackend.class);
+				cache.set("username", "guyan");
+				assertThat(cache.get("username")).isEqualTo("guyan");
+				assertThat(((MemcachedCacheBackend) cache).servers().get(server.address()).alive()).isTrue();
+			});
+	}
+
+	@Test
+	void yamlListLocation() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location[0]=" + server.location(),
+					"app.caches.default.location[1]=127.0.0.1:" + MemcachedServerAccess.freePort())
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				MemcachedCacheBackend cache = (MemcachedCacheBackend) context.getBean(Caches.class).get("default");
+				assertThat(cache.servers()).hasSize(2);
+				cache.set("k", 1);
+				assertThat(cache.get("k")).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void unknownOptionFailsStartupNamingIt() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(), "app.caches.default.options.nope=1")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("app.caches.default.options.nope"));
+	}
+
+	@Test
+	void badOptionValueFailsStartupNamingIt() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(),
+					"app.caches.default.options.failure-mode=sometimes")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.failure-mode"));
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(),
+					"app.caches.default.options.connections=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.connections"));
+	}
+
+	@Test
+	void badLocationFailsStartupNamingIt() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached", "app.caches.default.location=host:notaport")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.location"));
+	}
+
+	@Test
+	void serverDownAtStartupDoesNotFailTheApplication() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=127.0.0.1:" + MemcachedServerAccess.freePort(),
+					"app.caches.default.options.operation-timeout=" + Duration.ofMillis(200).toMillis() + "ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				CacheBackend cache = context.getBean(CacheBackend.class);
+				cache.set("k", 1);
+				assertThat(cache.get("k")).isNull();
+			});
+	}
+
+	@Test
+	void closingTheContextStopsTheClient() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location())
+			.run((context) -> assertThat(context.getBean(CacheBackend.class)).isNotNull());
+		assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+			.filter((name) -> name.startsWith("Memcached IO"))).isEmpty();
+	}
+
+}

@@ -1,0 +1,89 @@
+package io.cacheframework.autoconfigure.web;
+
+import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
+import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
+import io.cacheframework.web.PageCache;
+import io.cacheframework.web.PageCacheSettings;
+import io.cacheframework.web.PageCacheSettingsResolver;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Binding of {@code app.cache-middleware.*} and {@code app.cache-pages[i].*}, and when the page cache switches on.
+ */
+class CachePageAutoConfigurationTests {
+
+	private final WebApplicationContextRunner runner = new WebApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(CacheFrameworkAutoConfiguration.class, CachePageAutoConfiguration.class));
+
+	@Test
+	void defaultsAreDjangosAndTheSiteWideCacheIsOff() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(PageCache.class)
+				.hasSingleBean(FilterRegistrationBean.class)
+				.hasSingleBean(WebMvcConfigurer.class);
+			CachePageProperties properties = context.getBean(CachePageProperties.class);
+			assertThat(properties.getCacheMiddleware().isEnabled()).isFalse();
+			assertThat(properties.getCacheMiddleware().getAlias()).isEqualTo("default");
+			assertThat(properties.getCacheMiddleware().getSeconds()).isEqualTo(600);
+			assertThat(properties.getCacheMiddleware().getKeyPrefix()).isEmpty();
+			PageCacheSettingsResolver resolver = context.getBean(PageCacheSettingsResolver.class);
+			assertThat(resolver.resolve(new MockHttpServletRequest("GET", "/x"), new Object())).isNull();
+			assertThat(context.getBean(PageCache.class).maxBodySize()).isEqualTo(1024 * 1024);
+		});
+	}
+
+	@Test
+	void siteWideAndPerPathSettingsBind() {
+		this.runner
+			.withPropertyValues("app.cache-middleware.enabled=true", "app.cache-middleware.alias=pages",
+					"app.cache-middleware.seconds=30", "app.cache-middleware.key-prefix=site",
+					"app.caches.default.backend=locmem", "app.caches.pages.backend=locmem",
+					"app.cache-pages[0].path=/articles/**", "app.cache-pages[0].timeout=900",
+					"app.cache-pages[0].key-prefix=art")
+			.run((context) -> {
+				PageCacheSettingsResolver resolver = context.getBean(PageCacheSettingsResolver.class);
+				assertThat(resolver.resolve(new MockHttpServletRequest("GET", "/home"), new Object()))
+					.isEqualTo(PageCacheSettings.siteWide("pages", "site", 30));
+				assertThat(resolver.resolve(new MockHttpServletRequest("GET", "/articles/1"), new Object()))
+					.isEqualTo(new PageCacheSettings("default", "art", 30, 900L));
+			});
+	}
+
+	@Test
+	void badPathPatternFailsNamingTheProperty() {
+		this.runner.withPropertyValues("app.cache-pages[0].path=/a/{x").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidCacheConfigurationException.class)
+				.hasMessageContaining("app.cache-pages[0].path");
+		});
+	}
+
+	@Test
+	void unknownAliasFailsNamingTheProperty() {
+		this.runner.withPropertyValues("app.cache-middleware.enabled=true", "app.cache-middleware.alias=nosuch")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("app.cache-middleware.alias")
+				.hasMessageContaining("nosuch"));
+		this.runner.withPropertyValues("app.cache-pages[0].path=/a/**", "app.cache-pages[0].cache=other")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("app.cache-pages[0].cache"));
+	}
+
+	@Test
+	void notInANonWebApplication() {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(CacheFrameworkAutoConfiguration.class, CachePageAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(PageCache.class));
+	}
+
+}
