@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  */
 public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 
+	private volatile long lastSize;
+
 	/**
 	 * Create a binder.
 	 * @param cache the cache
@@ -42,10 +44,16 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 			return null;
 		}
 		try {
-			return inspection.entryCount();
+			Long size = inspection.entryCount();
+			if (size != null) {
+				this.lastSize = size;
+			}
+			return size;
 		}
 		catch (RuntimeException ex) {
-			return null;
+			// The store is unreachable (or, at startup, its table not created yet): not "cannot count". Returning
+			// null here would leave the gauge unregistered for good when this happens while it is bound.
+			return this.lastSize;
 		}
 	}
 
