@@ -35,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM;</li>
  * <li>failure handling: a {@link CacheAccessException} from a primitive becomes a miss or a failed write, is
  * counted in {@link #statistics()} and logged at most every few seconds;</li>
- * <li>statistics.</li>
+ * <li>statistics, and the duration of each primitive call for an optional {@link CacheOperationListener}
+ * (metrics).</li>
  * </ul>
  * Primitives receive made, validated keys and resolved timeouts.
  *
