@@ -191,6 +191,9 @@ final class MemcachedServer implements AutoCloseable {
 			if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
 				throw new AssertionError("kill -" + name + " failed");
 			}
+			// kill(2) returns before the signal takes effect: wait until every thread of the server is really
+			// stopped (or running again), or a request sent right after pause() can still be answered.
+			awaitState(name.equals("STOP"));
 		}
 		catch (IOException ex) {
 			throw new AssertionError(ex);
@@ -199,6 +202,31 @@ final class MemcachedServer implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new AssertionError(ex);
 		}
+	}
+
+	private void awaitState(boolean stopped) throws IOException, InterruptedException {
+		Path tasks = Path.of("/proc", Long.toString(this.process.pid()), "task");
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (System.nanoTime() < deadline) {
+			boolean all = true;
+			try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+				for (Path thread : (Iterable<Path>) threads::iterator) {
+					String stat = Files.readString(thread.resolve("stat"));
+					// The state is the field after the parenthesised command name.
+					char state = stat.charAt(stat.lastIndexOf(')') + 2);
+					all &= (state == 'T' || state == 't') == stopped;
+				}
+			}
+			catch (java.nio.file.NoSuchFileException ex) {
+				// A thread ended while we listed them: look again.
+				all = false;
+			}
+			if (all) {
+				return;
+			}
+			Thread.sleep(1);
+		}
+		throw new AssertionError("memcached " + this.process.pid() + " did not become " + (stopped ? "stopped" : "running"));
 	}
 
 	private void waitFor() {
