@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *     -rf json -rff locmem.json
  * </pre>
  * One implementation only: add {@code -p cache=locmem}; another key space: {@code -p keys=1024} (a power of two).
- * Results: {@code docs/benchmarks/locmem.md}.
+ * Results: {@code BENCHMARKS.md}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

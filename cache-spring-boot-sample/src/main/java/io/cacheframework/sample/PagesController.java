@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.ResponseBody;
  *
  * <ul>
  * <li>{@code /pages/site}: cached by the site-wide cache when {@code app.cache-middleware.enabled=true}
- * (profile {@code sitecache} in docs/sample/web.yml); without it, rendered each time.</li>
+ * (profile {@code sitecache} in the sample's application.yml); without it, rendered each time.</li>
  * <li>{@code /pages/by-path}: cached through {@code app.cache-pages}, Django's {@code cache_page} in the URLconf,
  * with no annotation on the handler.</li>
  * <li>{@code /pages/report}: {@code @CachePage(60)}, Django's {@code @cache_page(60)}; a view that costs

@@ -45,7 +45,7 @@ class SidebarController {
 	 */
 	@PostMapping("/dashboard/{username}/refresh")
 	String refresh(@PathVariable String username) {
-		// The dialect's alias rule: template_fragments if configured (docs/sample/thymeleaf.yml), else default.
+		// The dialect's alias rule: template_fragments if configured (the sample's application.yml), else default.
 		String alias = this.caches.aliases().contains("template_fragments") ? "template_fragments" : "default";
 		this.caches.get(alias).delete(TemplateFragmentKeys.make("sidebar", List.of(username)));
 		return "redirect:/dashboard/" + username;

@@ -10,7 +10,7 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample's page-caching examples, with the settings of docs/sample/web.yml (site-wide cache on, as with
+ * The sample's page-caching examples, with the settings of the sample's application.yml (site-wide cache on, as with
  * its {@code sitecache} profile).
  */
 @SpringBootTest(properties = { "app.cache-middleware.enabled=true", "app.cache-pages[0].path=/pages/by-path",
