@@ -11,6 +11,7 @@ import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.DefaultCaches;
+import io.cacheframework.core.MutableClock;
 import io.cacheframework.web.DefaultPageCacheSettingsResolver.PathRule;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.Cookie;
@@ -39,7 +40,7 @@ final class PageCacheTestSupport {
 
 	static final long NOW = 1468749600L;
 
-	final MutableClock clock = new MutableClock(NOW);
+	final MutableClock clock = new MutableClock(java.time.Instant.ofEpochSecond(NOW));
 
 	final CacheBackend defaultCache;
 

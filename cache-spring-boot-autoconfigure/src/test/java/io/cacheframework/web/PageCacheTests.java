@@ -40,7 +40,7 @@ class PageCacheTests {
 		assertThat(first.getHeader("Expires")).isEqualTo("Sun, 17 Jul 2016 10:10:00 GMT");
 		assertThat(first.getHeader("Cache-Control")).isEqualTo("max-age=600");
 		assertThat(first.getHeader("Age")).isNull();
-		this.support.clock.advanceSeconds(5);
+		this.support.clock.advance(java.time.Duration.ofSeconds(5));
 		MockHttpServletResponse hit = perform(get("/p/page"));
 		assertThat(hit.getContentAsString()).isEqualTo("page 1");
 		assertThat(hit.getHeader("Age")).isEqualTo("5");
@@ -52,7 +52,7 @@ class PageCacheTests {
 	@Test
 	void entryExpiresWithTheTimeout() throws Exception {
 		perform(get("/p/page"));
-		this.support.clock.advanceSeconds(601);
+		this.support.clock.advance(java.time.Duration.ofSeconds(601));
 		assertThat(perform(get("/p/page")).getContentAsString()).isEqualTo("page 2");
 	}
 
@@ -186,9 +186,9 @@ class PageCacheTests {
 		MockHttpServletResponse first = perform(get("/p/max-age/300"));
 		assertThat(first.getHeader("Expires")).isEqualTo("Sun, 17 Jul 2016 10:05:00 GMT");
 		assertThat(first.getHeader("Cache-Control")).isEqualTo("max-age=300");
-		this.support.clock.advanceSeconds(299);
+		this.support.clock.advance(java.time.Duration.ofSeconds(299));
 		assertThat(perform(get("/p/max-age/300")).getContentAsString()).isEqualTo("max-age 1");
-		this.support.clock.advanceSeconds(2);
+		this.support.clock.advance(java.time.Duration.ofSeconds(2));
 		assertThat(perform(get("/p/max-age/300")).getContentAsString()).isEqualTo("max-age 2");
 		MockHttpServletResponse zero = perform(get("/p/max-age/0"));
 		assertThat(zero.getHeader("Expires")).isNull();
@@ -202,12 +202,12 @@ class PageCacheTests {
 		MockHttpServletResponse view600 = perform(get("/p/view-600"));
 		assertThat(view600.getHeader("Cache-Control")).isEqualTo("max-age=30");
 		assertThat(view600.getHeader("Expires")).isEqualTo("Sun, 17 Jul 2016 10:10:00 GMT");
-		this.support.clock.advanceSeconds(100);
+		this.support.clock.advance(java.time.Duration.ofSeconds(100));
 		assertThat(perform(get("/p/view-600")).getContentAsString()).isEqualTo("view600 1");
 		MockHttpServletResponse view30 = perform(get("/p/view-30"));
 		assertThat(view30.getHeader("Cache-Control")).isEqualTo("max-age=30");
 		assertThat(view30.getHeader("Expires")).isEqualTo("Sun, 17 Jul 2016 10:02:10 GMT");
-		this.support.clock.advanceSeconds(31);
+		this.support.clock.advance(java.time.Duration.ofSeconds(31));
 		assertThat(perform(get("/p/view-30")).getContentAsString()).isEqualTo("view30 3");
 	}
 
@@ -223,7 +223,7 @@ class PageCacheTests {
 	@Test
 	void presetFarExpiresGivesAgeZero() throws Exception {
 		perform(get("/p/expires-far"));
-		this.support.clock.advanceSeconds(10);
+		this.support.clock.advance(java.time.Duration.ofSeconds(10));
 		MockHttpServletResponse hit = perform(get("/p/expires-far"));
 		assertThat(hit.getHeader("Expires")).isEqualTo("Fri, 01 Jan 2100 00:00:00 GMT");
 		assertThat(hit.getHeader("Age")).isEqualTo("0");

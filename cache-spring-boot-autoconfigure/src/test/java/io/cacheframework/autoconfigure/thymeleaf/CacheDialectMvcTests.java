@@ -16,7 +16,7 @@ import io.cacheframework.core.Caches;
 import io.cacheframework.core.DefaultCaches;
 import io.cacheframework.core.TemplateFragmentKeys;
 import io.cacheframework.thymeleaf.FailingCacheBackends;
-import io.cacheframework.thymeleaf.MutableClock;
+import io.cacheframework.core.MutableClock;
 import io.cacheframework.thymeleaf.Renders;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
