@@ -1,5 +1,8 @@
 package io.cacheframework.autoconfigure;
 
+import java.util.Objects;
+import java.util.function.Function;
+
 import io.cacheframework.core.CacheBackend;
 
 /**
@@ -26,5 +29,40 @@ public interface CacheBackendFactory {
 	 * {@link InvalidCacheConfigurationException} for bad configuration, naming the property
 	 */
 	CacheBackend create(CacheBackendContext context);
+
+	/**
+	 * A factory from a name and a function, for the common case where creating a backend is one call.
+	 * <pre class="code">
+	 * &#64;Bean
+	 * CacheBackendFactory myCacheBackendFactory() {
+	 *     return CacheBackendFactory.of("mine", (context) -&gt; new MyCacheBackend(context.settings()));
+	 * }
+	 * </pre>
+	 * @param name the backend name used in {@code app.caches.<alias>.backend}
+	 * @param creator creates a backend for one alias
+	 * @return the factory
+	 */
+	static CacheBackendFactory of(String name, Function<CacheBackendContext, ? extends CacheBackend> creator) {
+		Objects.requireNonNull(name, "name must not be null");
+		Objects.requireNonNull(creator, "creator must not be null");
+		return new CacheBackendFactory() {
+
+			@Override
+			public String name() {
+				return name;
+			}
+
+			@Override
+			public CacheBackend create(CacheBackendContext context) {
+				return creator.apply(context);
+			}
+
+			@Override
+			public String toString() {
+				return "CacheBackendFactory[" + name + "]";
+			}
+
+		};
+	}
 
 }

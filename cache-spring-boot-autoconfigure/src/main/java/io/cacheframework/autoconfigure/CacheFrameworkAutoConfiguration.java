@@ -49,13 +49,13 @@ public final class CacheFrameworkAutoConfiguration {
 
 	@Bean
 	CacheBackendFactory locmemCacheBackendFactory() {
-		return new NamedFactory("locmem",
+		return CacheBackendFactory.of("locmem",
 				(context) -> new LocMemCacheBackend(context.settings(), context.serializer()));
 	}
 
 	@Bean
 	CacheBackendFactory dummyCacheBackendFactory() {
-		return new NamedFactory("dummy", (context) -> new DummyCacheBackend(context.settings()));
+		return CacheBackendFactory.of("dummy", (context) -> new DummyCacheBackend(context.settings()));
 	}
 
 	/**
@@ -133,16 +133,6 @@ public final class CacheFrameworkAutoConfiguration {
 				}
 
 			};
-		}
-
-	}
-
-	private record NamedFactory(String name,
-			java.util.function.Function<CacheBackendContext, CacheBackend> creator) implements CacheBackendFactory {
-
-		@Override
-		public CacheBackend create(CacheBackendContext context) {
-			return this.creator.apply(context);
 		}
 
 	}

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import javax.sql.DataSource;
 
 import io.cacheframework.backend.database.DatabaseCacheBackend;
-import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.Caches;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -49,19 +48,7 @@ public final class DatabaseCacheBackendAutoConfiguration {
 
 	@Bean
 	CacheBackendFactory databaseCacheBackendFactory() {
-		return new CacheBackendFactory() {
-
-			@Override
-			public String name() {
-				return "database";
-			}
-
-			@Override
-			public CacheBackend create(CacheBackendContext context) {
-				return createBackend(context);
-			}
-
-		};
+		return CacheBackendFactory.of("database", DatabaseCacheBackendAutoConfiguration::createBackend);
 	}
 
 	@Bean

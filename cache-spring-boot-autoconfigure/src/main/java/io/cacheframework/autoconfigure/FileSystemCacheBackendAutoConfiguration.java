@@ -31,37 +31,27 @@ public class FileSystemCacheBackendAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "fileSystemCacheBackendFactory")
 	public CacheBackendFactory fileSystemCacheBackendFactory() {
-		return new FileSystemCacheBackendFactory();
+		return CacheBackendFactory.of("filesystem", FileSystemCacheBackendAutoConfiguration::createBackend);
 	}
 
 	/**
 	 * Builds a {@link FileSystemCacheBackend} per alias; location problems fail startup naming
 	 * {@code app.caches.<alias>.location}.
 	 */
-	static final class FileSystemCacheBackendFactory implements CacheBackendFactory {
-
-		@Override
-		public String name() {
-			return "filesystem";
+	static CacheBackend createBackend(CacheBackendContext context) {
+		FileSystemCacheBackend.Options options = context.bindOptions(FileSystemCacheBackend.Options.class);
+		long maxValueBytes = options.getMaxValueBytes();
+		if (maxValueBytes <= 0 || maxValueBytes > Integer.MAX_VALUE - 1024) {
+			throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".options.max-value-bytes",
+					"must be between 1 and " + (Integer.MAX_VALUE - 1024) + ", got " + maxValueBytes);
 		}
-
-		@Override
-		public CacheBackend create(CacheBackendContext context) {
-			FileSystemCacheBackend.Options options = context.bindOptions(FileSystemCacheBackend.Options.class);
-			long maxValueBytes = options.getMaxValueBytes();
-			if (maxValueBytes <= 0 || maxValueBytes > Integer.MAX_VALUE - 1024) {
-				throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".options.max-value-bytes",
-						"must be between 1 and " + (Integer.MAX_VALUE - 1024) + ", got " + maxValueBytes);
-			}
-			try {
-				return new FileSystemCacheBackend(context.settings(), context.serializer(), options);
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".location", ex.getMessage(),
-						ex);
-			}
+		try {
+			return new FileSystemCacheBackend(context.settings(), context.serializer(), options);
 		}
-
+		catch (IllegalArgumentException ex) {
+			throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".location", ex.getMessage(),
+					ex);
+		}
 	}
 
 }

@@ -24,39 +24,29 @@ public final class MemcachedCacheBackendAutoConfiguration {
 	 */
 	@Bean
 	CacheBackendFactory memcachedCacheBackendFactory() {
-		return new MemcachedCacheBackendFactory();
+		return CacheBackendFactory.of("memcached", MemcachedCacheBackendAutoConfiguration::createBackend);
 	}
 
 	/**
 	 * Binds {@code options.*} to {@link MemcachedOptions} and builds the backend; a bad location or option fails
 	 * startup naming the property.
 	 */
-	static final class MemcachedCacheBackendFactory implements CacheBackendFactory {
-
-		@Override
-		public String name() {
-			return "memcached";
+	static CacheBackend createBackend(CacheBackendContext context) {
+		MemcachedOptions options = context.bindOptions(MemcachedOptions.class);
+		try {
+			return new MemcachedCacheBackend(context.settings(), options, context.serializer());
 		}
-
-		@Override
-		public CacheBackend create(CacheBackendContext context) {
-			MemcachedOptions options = context.bindOptions(MemcachedOptions.class);
-			try {
-				return new MemcachedCacheBackend(context.settings(), options, context.serializer());
-			}
-			catch (IllegalArgumentException ex) {
-				String message = ex.getMessage();
-				String property = context.propertyPrefix() + ".location";
-				for (String option : new String[] { "operation-timeout", "connections", "timeout-threshold",
-						"reconnect-delay" }) {
-					if (message != null && message.startsWith(option)) {
-						property = context.propertyPrefix() + ".options." + option;
-					}
+		catch (IllegalArgumentException ex) {
+			String message = ex.getMessage();
+			String property = context.propertyPrefix() + ".location";
+			for (String option : new String[] { "operation-timeout", "connections", "timeout-threshold",
+					"reconnect-delay" }) {
+				if (message != null && message.startsWith(option)) {
+					property = context.propertyPrefix() + ".options." + option;
 				}
-				throw new InvalidCacheConfigurationException(property, String.valueOf(message), ex);
 			}
+			throw new InvalidCacheConfigurationException(property, String.valueOf(message), ex);
 		}
-
 	}
 
 }
