@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import org.jspecify.annotations.Nullable;
+import io.cacheframework.backend.dummy.DummyCacheBackend;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -122,7 +122,7 @@ class TimeoutTests {
 	/**
 	 * Just enough backend to reach {@link AbstractCacheBackend#expiresAt(Timeout)}.
 	 */
-	static final class ExpiryBackend extends AbstractCacheBackend {
+	static final class ExpiryBackend extends DummyCacheBackend {
 
 		ExpiryBackend(Clock clock) {
 			this(CacheSettings.builder("expiry").clock(clock).build());
@@ -134,34 +134,6 @@ class TimeoutTests {
 
 		long expiry(Timeout timeout) {
 			return expiresAt(resolve(timeout));
-		}
-
-		@Override
-		protected @Nullable Object doGet(String key) {
-			return NOT_FOUND;
-		}
-
-		@Override
-		protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-		}
-
-		@Override
-		protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
-			return false;
-		}
-
-		@Override
-		protected boolean doTouch(String key, Timeout timeout) {
-			return false;
-		}
-
-		@Override
-		protected boolean doDelete(String key) {
-			return false;
-		}
-
-		@Override
-		protected void doClear() {
 		}
 
 	}
