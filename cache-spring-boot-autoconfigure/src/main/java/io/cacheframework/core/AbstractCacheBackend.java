@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  * <li>statistics, and the duration of each primitive call for an optional {@link CacheOperationListener}
  * (metrics).</li>
  * </ul>
- * Primitives receive made, validated keys and resolved timeouts.
+ * Primitives receive made, validated keys and resolved timeouts; the one exception is the optional
+ * {@link #doGet(String, String)}, the read path of {@link #get(String)}, which receives the key in two parts and
+ * validates it itself with {@link #checkKey(String, String)}.
  *
  * @since 0.1.0
  */
@@ -73,6 +75,18 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private final String keyPrefix;
 
+	/**
+	 * {@code prefix:version:} for the configured version when the key function is Django's default, else
+	 * {@code null}: made once, so that a read does not format the version into every key.
+	 */
+	private final @Nullable String keyHead;
+
+	/**
+	 * How many UTF-8 bytes a key may have after {@link #keyHead} for the made key to fit memcached's limit; negative
+	 * if the head itself is not memcached-safe.
+	 */
+	private final int keyBudget;
+
 	private final CacheStatistics statistics = new CacheStatistics();
 
 	private final AtomicLong lastErrorLog = new AtomicLong(Long.MIN_VALUE);
@@ -91,6 +105,8 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		this.settings = Objects.requireNonNull(settings, "settings must not be null");
 		this.keyFunction = settings.keyFunction();
 		this.keyPrefix = settings.keyPrefix();
+		this.keyHead = (this.keyFunction == KeyFunction.DEFAULT) ? defaultKeyHead(settings.version()) : null;
+		this.keyBudget = (this.keyHead != null) ? keyBudget(this.keyHead) : -1;
 	}
 
 	// ---------------------------------------------------------------- primitives
@@ -102,6 +118,26 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 * @throws CacheAccessException if the store cannot be read
 	 */
 	protected abstract @Nullable Object doGet(String key);
+
+	/**
+	 * Read the key that Django's default key function makes, {@code keyHead + key}, where {@code keyHead} is
+	 * {@code prefix:version:}. {@link #get(String)} calls this instead of {@link #doGet(String)} when the key function
+	 * is {@link KeyFunction#DEFAULT}, so that a store able to look a key up by its two parts can serve a read without
+	 * building the made key.
+	 *
+	 * <p>The key is <em>not validated yet</em>: an implementation calls {@link #checkKey(String, String)} before the
+	 * key reaches its store. A store that holds the key and recorded that its text was valid when stored may skip the
+	 * check on that hit, since the same text is valid again; locmem does, so that a hit does not scan the key. The
+	 * default checks the key, builds it and calls {@link #doGet(String)}.
+	 * @param keyHead the made key's head, {@code prefix:version:}
+	 * @param key the rest of the made key: the caller's key
+	 * @return the value ({@code null} if {@code null} was stored), or {@link #NOT_FOUND}
+	 * @throws CacheAccessException if the store cannot be read
+	 */
+	protected @Nullable Object doGet(String keyHead, String key) {
+		checkKey(keyHead, key);
+		return doGet(keyHead.concat(key));
+	}
 
 	/**
 	 * Store a value.
@@ -303,19 +339,43 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 */
 	protected final String makeKey(String key, int version) {
 		Objects.requireNonNull(key, "key must not be null");
-		return this.keyFunction.makeKey(key, this.keyPrefix, version);
+		String head = keyHead(version);
+		return (head != null) ? head.concat(key) : this.keyFunction.makeKey(key, this.keyPrefix, version);
 	}
 
 	/**
-	 * Validate a made key. The default logs each problem at WARN on {@code io.cacheframework.core.CacheKeyWarning},
-	 * as Django's {@code CacheKeyWarning}; memcached overrides it to throw {@link InvalidCacheKeyException}.
+	 * The head {@code prefix:version:} of keys made by Django's default key function, or {@code null} when another
+	 * key function makes them: every key made for that version is this head followed by the caller's key.
+	 * @param version the version
+	 * @return the head, or {@code null}
+	 */
+	protected final @Nullable String keyHead(int version) {
+		if (this.keyHead == null || version == this.settings.version()) {
+			return this.keyHead;
+		}
+		return defaultKeyHead(version);
+	}
+
+	private String defaultKeyHead(int version) {
+		// The same text as KeyFunction.DEFAULT, which stays the one definition of Django's format.
+		return KeyFunction.DEFAULT.makeKey("", this.keyPrefix, version);
+	}
+
+	private static int keyBudget(String head) {
+		return CacheKeys.isSafe(head, CacheKeys.MEMCACHED_MAX_KEY_LENGTH)
+				? CacheKeys.MEMCACHED_MAX_KEY_LENGTH - CacheKeys.utf8Length(head) : -1;
+	}
+
+	/**
+	 * React to a made key that memcached would refuse: over 250 UTF-8 bytes, or with whitespace or control
+	 * characters. Called before the key reaches the store. The default logs each problem at WARN on
+	 * {@code io.cacheframework.core.CacheKeyWarning}, as Django's {@code CacheKeyWarning}; memcached overrides it to
+	 * throw {@link InvalidCacheKeyException}.
 	 * @param key the made key
 	 */
-	protected void validateKey(String key) {
-		if (!isMemcachedSafe(key)) {
-			for (String problem : keyProblems(key)) {
-				keyWarnings.warn(problem);
-			}
+	protected void invalidKey(String key) {
+		for (String problem : keyProblems(key)) {
+			keyWarnings.warn(problem);
 		}
 	}
 
@@ -346,9 +406,24 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		return problems;
 	}
 
+	/**
+	 * Validate the made key {@code keyHead + key} as every operation validates its key: {@link #invalidKey} if it is
+	 * not memcached-safe. The key is built only if it is invalid.
+	 * @param keyHead the made key's head, from {@link #keyHead(int)}
+	 * @param key the caller's key
+	 */
+	protected final void checkKey(String keyHead, String key) {
+		int budget = (keyHead == this.keyHead) ? this.keyBudget : keyBudget(keyHead);
+		if (budget < 0 || !CacheKeys.isSafe(key, budget)) {
+			invalidKey(keyHead.concat(key));
+		}
+	}
+
 	final String makeAndValidateKey(String key, int version) {
 		String made = makeKey(key, version);
-		validateKey(made);
+		if (!isMemcachedSafe(made)) {
+			invalidKey(made);
+		}
 		return made;
 	}
 
@@ -370,6 +445,17 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 * @return the expiry
 	 */
 	protected final long expiresAt(Timeout timeout) {
+		return expiresAt(timeout, this.settings.clock().millis());
+	}
+
+	/**
+	 * The absolute expiry of a resolved timeout counted from a given time, {@link Long#MAX_VALUE} for
+	 * {@link Timeout#NEVER}: for a backend that reads its clock once per operation or keeps its own time.
+	 * @param timeout a resolved timeout
+	 * @param now the current time in epoch milliseconds
+	 * @return the expiry
+	 */
+	protected final long expiresAt(Timeout timeout, long now) {
 		if (timeout.isNever()) {
 			return Long.MAX_VALUE;
 		}
@@ -380,7 +466,6 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		catch (ArithmeticException ex) {
 			return Long.MAX_VALUE;
 		}
-		long now = this.settings.clock().millis();
 		long result = now + millis;
 		// Saturate instead of overflowing for absurdly long timeouts.
 		return (((now ^ result) & (millis ^ result)) < 0) ? Long.MAX_VALUE : result;
@@ -624,8 +709,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	@SuppressWarnings("unchecked")
 	final <T> @Nullable T get(String key, @Nullable T defaultValue, int version) {
-		String made = makeAndValidateKey(key, version);
-		Object value = read(made, "get");
+		Objects.requireNonNull(key, "key must not be null");
+		String head = keyHead(version);
+		Object value;
+		if (head != null) {
+			// The read path of every get: the backend validates the key and looks it up by its parts.
+			value = read(head, key, "get");
+		}
+		else {
+			value = read(makeAndValidateKey(key, version), "get");
+		}
 		if (value == NOT_FOUND) {
 			this.statistics.recordMisses(1);
 			return defaultValue;
@@ -890,9 +983,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	private @Nullable Object read(String made, String operation) {
+		return read(null, made, operation);
+	}
+
+	/**
+	 * Read a made, validated key ({@code uncheckedHead == null}) or an unvalidated key by its parts.
+	 */
+	private @Nullable Object read(@Nullable String uncheckedHead, String key, String operation) {
 		long start = startTiming();
 		try {
-			return doGet(made);
+			return (uncheckedHead != null) ? doGet(uncheckedHead, key) : doGet(key);
 		}
 		catch (CacheAccessException ex) {
 			storeFailed(operation, ex);

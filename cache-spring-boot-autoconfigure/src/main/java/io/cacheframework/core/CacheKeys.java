@@ -28,13 +28,16 @@ public final class CacheKeys {
 		if (length > maxBytes) {
 			return false;
 		}
-		int bytes = 0;
+		int bytes = length;
 		for (int i = 0; i < length; i++) {
 			char c = key.charAt(i);
-			if (c <= 0x20 || c == 0x7f) {
-				return false;
+			// One comparison for printable ASCII, the common case: this runs on every cache call.
+			if ((char) (c - 0x21) >= 0x5e) {
+				if (c <= 0x20 || c == 0x7f) {
+					return false;
+				}
+				bytes += utf8Width(c) - 1;
 			}
-			bytes += utf8Width(c);
 		}
 		return bytes <= maxBytes;
 	}

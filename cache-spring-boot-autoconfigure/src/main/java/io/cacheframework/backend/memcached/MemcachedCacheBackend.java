@@ -254,11 +254,9 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * backends this one throws, as Django's memcached backends do, before any I/O.
 	 */
 	@Override
-	protected void validateKey(String key) {
-		if (!isMemcachedSafe(key)) {
-			List<String> problems = keyProblems(key);
-			throw new InvalidCacheKeyException(problems.isEmpty() ? "Invalid memcached key" : problems.get(0));
-		}
+	protected void invalidKey(String key) {
+		List<String> problems = keyProblems(key);
+		throw new InvalidCacheKeyException(problems.isEmpty() ? "Invalid memcached key" : problems.get(0));
 	}
 
 	/**
