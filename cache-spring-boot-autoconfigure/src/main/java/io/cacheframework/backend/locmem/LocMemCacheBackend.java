@@ -40,6 +40,10 @@ import org.jspecify.annotations.Nullable;
  * on {@code set} and deserialized on each {@code get}, so mutating a value after storing or reading it never
  * changes the cache. A value that cannot be serialized fails its {@code set}.
  *
+ * <p>With the system clock (the default), expiry is decided by a millisecond clock that a daemon thread keeps
+ * current, instead of reading the system time on every call: an entry can outlive its timeout by about a
+ * millisecond. Any other {@link java.time.Clock} is read on every call.
+ *
  * @since 0.1.0
  */
 public class LocMemCacheBackend extends AbstractCacheBackend implements CacheInspection {
@@ -56,6 +60,17 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	private final int maxEntries;
 
 	private final int cullFrequency;
+
+	/**
+	 * Whether {@link #now()} reads {@link CoarseSystemClock} instead of the settings' clock.
+	 */
+	private final boolean coarseClock;
+
+	/**
+	 * {@code prefix:version:} of the configured version when keys are made by Django's default key function: keys
+	 * written through this backend are stored split there, as its reads look them up.
+	 */
+	private final @Nullable String keyHead;
 
 	/**
 	 * Create a backend with the default serializer.
@@ -75,7 +90,12 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		this.serializer = Objects.requireNonNull(serializer, "serializer must not be null");
 		this.maxEntries = settings.maxEntries();
 		this.cullFrequency = settings.cullFrequency();
+		this.keyHead = keyHead(settings.version());
 		this.store = LocMemStore.acquire(settings.location());
+		this.coarseClock = CoarseSystemClock.isSystemClock(settings.clock());
+		if (this.coarseClock) {
+			CoarseSystemClock.SHARED.acquire();
+		}
 	}
 
 	@Override
@@ -98,21 +118,55 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 
 	@Override
 	protected @Nullable Object doGet(String key) {
-		Entry entry = this.store.entries.get(key);
+		return read("", key);
+	}
+
+	@Override
+	protected @Nullable Object doGet(String keyHead, String key) {
+		// The lookup key must not escape this method, so that the JIT removes its allocation: the rare paths below
+		// make a key of their own.
+		Entry entry = this.store.entries.get(new LocMemKey(keyHead, key));
+		if (entry == null || !entry.validKey) {
+			// Validate as every call does (Django warns on each), except on a hit of a key that was valid when stored.
+			checkKey(keyHead, key);
+		}
+		return read(entry, keyHead, key);
+	}
+
+	private @Nullable Object read(String keyHead, String key) {
+		return read(this.store.entries.get(new LocMemKey(keyHead, key)), keyHead, key);
+	}
+
+	private @Nullable Object read(@Nullable Entry entry, String keyHead, String key) {
 		if (entry == null) {
 			return NOT_FOUND;
 		}
 		if (entry.expiresAt != Long.MAX_VALUE && entry.isExpired(now())) {
-			this.store.entries.remove(key, entry);
+			this.store.entries.remove(new LocMemKey(keyHead, key), entry);
 			return NOT_FOUND;
 		}
-		entry.stamp = this.store.tick();
-		return copyOut(key, entry);
+		entry.stamp(this.store.tick());
+		Object value = entry.value;
+		return (value instanceof byte[] || value instanceof Serialized) ? copyOut(new LocMemKey(keyHead, key), entry)
+				: value;
+	}
+
+	/**
+	 * The store's key for a made key, split after this backend's {@code prefix:version:} where it starts with it, so
+	 * that reads compare the heads by identity.
+	 */
+	private LocMemKey key(String madeKey) {
+		String head = this.keyHead;
+		if (head != null && madeKey.startsWith(head)) {
+			return new LocMemKey(head, madeKey.substring(head.length()));
+		}
+		return LocMemKey.of(madeKey);
 	}
 
 	@Override
-	protected boolean doHasKey(String key) {
+	protected boolean doHasKey(String madeKey) {
 		// Django's has_key neither copies the value nor changes the LRU order.
+		LocMemKey key = LocMemKey.of(madeKey);
 		Entry entry = this.store.entries.get(key);
 		if (entry == null) {
 			return false;
@@ -125,12 +179,12 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	}
 
 	@Override
-	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
+	protected void doSet(String madeKey, @Nullable Object value, Timeout timeout) {
 		Object stored = copyIn(value);
-		long expiresAt = expiresAt(timeout);
+		long expiresAt = expiresAt(timeout, now());
 		this.store.writeLock.lock();
 		try {
-			put(key, stored, expiresAt);
+			put(key(madeKey), stored, expiresAt, isMemcachedSafe(madeKey));
 		}
 		finally {
 			this.store.writeLock.unlock();
@@ -138,16 +192,17 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	}
 
 	@Override
-	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
+	protected boolean doAdd(String madeKey, @Nullable Object value, Timeout timeout) {
 		Object stored = copyIn(value);
-		long expiresAt = expiresAt(timeout);
+		long expiresAt = expiresAt(timeout, now());
+		LocMemKey key = key(madeKey);
 		this.store.writeLock.lock();
 		try {
 			Entry existing = this.store.entries.get(key);
 			if (existing != null && !existing.isExpired(now())) {
 				return false;
 			}
-			put(key, stored, expiresAt);
+			put(key, stored, expiresAt, isMemcachedSafe(madeKey));
 			return true;
 		}
 		finally {
@@ -158,11 +213,11 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	/**
 	 * Django's {@code _set}: cull first if full (also when overwriting), then store as most recently used.
 	 */
-	private void put(String key, @Nullable Object stored, long expiresAt) {
+	private void put(LocMemKey key, @Nullable Object stored, long expiresAt, boolean validKey) {
 		if (this.store.entries.size() >= this.maxEntries) {
 			cull();
 		}
-		this.store.entries.put(key, new Entry(stored, expiresAt, this.store.tick()));
+		this.store.entries.put(key, new Entry(stored, expiresAt, this.store.tick(), validKey));
 	}
 
 	private void cull() {
@@ -178,8 +233,9 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	}
 
 	@Override
-	protected boolean doTouch(String key, Timeout timeout) {
-		long expiresAt = expiresAt(timeout);
+	protected boolean doTouch(String madeKey, Timeout timeout) {
+		long expiresAt = expiresAt(timeout, now());
+		LocMemKey key = LocMemKey.of(madeKey);
 		this.store.writeLock.lock();
 		try {
 			Entry entry = this.store.entries.get(key);
@@ -187,7 +243,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 				return false;
 			}
 			// Django's touch does not change the LRU order.
-			this.store.entries.put(key, new Entry(entry.value, expiresAt, entry.stamp));
+			this.store.entries.put(key, new Entry(entry.value, expiresAt, entry.stamp(), entry.validKey));
 			return true;
 		}
 		finally {
@@ -196,7 +252,8 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	}
 
 	@Override
-	protected boolean doDelete(String key) {
+	protected boolean doDelete(String madeKey) {
+		LocMemKey key = LocMemKey.of(madeKey);
 		// Under the lock, as in Django: incr and touch read and replace an entry under it, and an unlocked delete
 		// in between would be undone by their write.
 		this.store.writeLock.lock();
@@ -220,17 +277,18 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	}
 
 	@Override
-	protected long doIncr(String key, String rawKey, long delta) {
+	protected long doIncr(String madeKey, String rawKey, long delta) {
+		LocMemKey key = LocMemKey.of(madeKey);
 		this.store.writeLock.lock();
 		try {
 			Entry entry = this.store.entries.get(key);
 			if (entry == null || entry.isExpired(now())) {
 				// Django's locmem names the made key here.
-				throw notFound(key);
+				throw notFound(madeKey);
 			}
 			Number updated = addToNumber(copyOut(key, entry), delta, rawKey);
 			// The expiry is kept and the key becomes most recently used, as in Django.
-			this.store.entries.put(key, new Entry(updated, entry.expiresAt, this.store.tick()));
+			this.store.entries.put(key, new Entry(updated, entry.expiresAt, this.store.tick(), entry.validKey));
 			return updated.longValue();
 		}
 		finally {
@@ -241,10 +299,13 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	@Override
 	protected void doClose() {
 		this.store.release();
+		if (this.coarseClock) {
+			CoarseSystemClock.SHARED.release();
+		}
 	}
 
 	private long now() {
-		return settings().clock().millis();
+		return this.coarseClock ? CoarseSystemClock.SHARED.millis() : settings().clock().millis();
 	}
 
 	private @Nullable Object copyIn(@Nullable Object value) {
@@ -257,7 +318,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		return new Serialized(this.serializer.serialize(value));
 	}
 
-	private @Nullable Object copyOut(String key, Entry entry) {
+	private @Nullable Object copyOut(LocMemKey key, Entry entry) {
 		Object value = entry.value;
 		if (value instanceof byte[] bytes) {
 			return bytes.clone();
@@ -267,7 +328,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 				return this.serializer.deserialize(serialized.bytes());
 			}
 			catch (UnreadableValueException ex) {
-				unreadableEntry(key, ex);
+				unreadableEntry(key.toString(), ex);
 				this.store.entries.remove(key, entry);
 				return NOT_FOUND;
 			}
@@ -286,17 +347,17 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	@Override
 	public List<KeyInfo> inspectKeys(int limit) {
 		long now = now();
-		List<Map.Entry<String, Entry>> live = new ArrayList<>();
-		for (Map.Entry<String, Entry> entry : this.store.entries.entrySet()) {
+		List<Map.Entry<LocMemKey, Entry>> live = new ArrayList<>();
+		for (Map.Entry<LocMemKey, Entry> entry : this.store.entries.entrySet()) {
 			if (!entry.getValue().isExpired(now)) {
 				live.add(entry);
 			}
 		}
-		live.sort(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().stamp).reversed());
+		live.sort(Comparator.comparingLong((Map.Entry<LocMemKey, Entry> e) -> e.getValue().stamp()).reversed());
 		List<KeyInfo> keys = new ArrayList<>(Math.min(limit, live.size()));
-		for (Map.Entry<String, Entry> entry : live.subList(0, Math.min(Math.max(limit, 0), live.size()))) {
+		for (Map.Entry<LocMemKey, Entry> entry : live.subList(0, Math.min(Math.max(limit, 0), live.size()))) {
 			Entry value = entry.getValue();
-			keys.add(new KeyInfo(entry.getKey(), storedSize(value.value),
+			keys.add(new KeyInfo(entry.getKey().toString(), storedSize(value.value),
 					(value.expiresAt != Long.MAX_VALUE) ? Instant.ofEpochMilli(value.expiresAt) : null));
 		}
 		return keys;
@@ -313,7 +374,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	@Override
 	public Long byteCount() {
 		long bytes = 0;
-		for (Map.Entry<String, Entry> entry : this.store.entries.entrySet()) {
+		for (Map.Entry<LocMemKey, Entry> entry : this.store.entries.entrySet()) {
 			bytes += entry.getKey().length() + storedSize(entry.getValue().value);
 		}
 		return bytes;

@@ -1,5 +1,7 @@
 package io.cacheframework.backend.locmem;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Reads are lock-free; writes (which may cull) take one lock per store. LRU order is kept as an access stamp per
  * entry, taken from a counter on every read hit and write: culling removes the entries with the smallest stamps,
  * which is exactly the order of Django's {@code OrderedDict} with {@code move_to_end}.
+ *
+ * <p>Keys are {@link LocMemKey}s, made keys held in two parts, so that a read needs no made-key string.
  */
 final class LocMemStore {
 
@@ -24,7 +28,7 @@ final class LocMemStore {
 
 	final String location;
 
-	final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+	final ConcurrentHashMap<LocMemKey, Entry> entries = new ConcurrentHashMap<>();
 
 	final ReentrantLock writeLock = new ReentrantLock();
 
@@ -63,8 +67,8 @@ final class LocMemStore {
 		// Sort a snapshot of the stamps: readers update them without the lock, and sorting on live values can
 		// see an inconsistent order and fail with "Comparison method violates its general contract!".
 		List<Candidate> all = new ArrayList<>(this.entries.size());
-		for (Map.Entry<String, Entry> e : this.entries.entrySet()) {
-			all.add(new Candidate(e.getKey(), e.getValue(), e.getValue().stamp));
+		for (Map.Entry<LocMemKey, Entry> e : this.entries.entrySet()) {
+			all.add(new Candidate(e.getKey(), e.getValue(), e.getValue().stamp()));
 		}
 		all.sort(Comparator.comparingLong(Candidate::stamp));
 		int removed = 0;
@@ -76,10 +80,21 @@ final class LocMemStore {
 		return removed;
 	}
 
-	private record Candidate(String key, Entry entry, long stamp) {
+	private record Candidate(LocMemKey key, Entry entry, long stamp) {
 	}
 
 	static final class Entry {
+
+		private static final VarHandle STAMP;
+
+		static {
+			try {
+				STAMP = MethodHandles.lookup().findVarHandle(Entry.class, "stamp", long.class);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new ExceptionInInitializerError(ex);
+			}
+		}
 
 		/**
 		 * The stored form: the value itself if immutable, a copy of a {@code byte[]}, or {@link Serialized}.
@@ -88,12 +103,30 @@ final class LocMemStore {
 
 		final long expiresAt;
 
-		volatile long stamp;
+		/**
+		 * Whether the key's text was memcached-safe when stored: the same text is, so a hit skips validating it.
+		 */
+		final boolean validKey;
 
-		Entry(@Nullable Object value, long expiresAt, long stamp) {
+		/**
+		 * The LRU stamp, written by every read hit with an opaque store: atomic and eventually visible to the culling
+		 * thread, but without the memory fence of a volatile write, which would stall each read on its cache miss.
+		 */
+		private long stamp;
+
+		Entry(@Nullable Object value, long expiresAt, long stamp, boolean validKey) {
 			this.value = value;
 			this.expiresAt = expiresAt;
 			this.stamp = stamp;
+			this.validKey = validKey;
+		}
+
+		long stamp() {
+			return (long) STAMP.getOpaque(this);
+		}
+
+		void stamp(long stamp) {
+			STAMP.setOpaque(this, stamp);
 		}
 
 		boolean isExpired(long now) {

@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.LogCapture;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
 import org.junit.jupiter.api.Test;
@@ -206,6 +207,60 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 		first.set("key", "value");
 		first.close();
 		assertThat(second.get("key")).isEqualTo("value");
+	}
+
+	@Test
+	void aMadeKeyIsOneEntryWhicheverKeyFunctionMadeIt() {
+		// Django keys its dictionary by the made string: prefix "p:2" with version 1 and prefix "p" with version 2
+		// both make "p:2:1:x" (from "x" and "1:x"), and so does a custom key function.
+		String shared = newLocation();
+		CacheBackend prefixed = newCache(baseSettings("prefixed").location(shared).keyPrefix("p:2"));
+		CacheBackend versioned = newCache(baseSettings("versioned").location(shared).keyPrefix("p").version(2));
+		CacheBackend custom = newCache(baseSettings("custom").location(shared)
+			.keyFunction((key, prefix, version) -> "p:2:1:" + key.substring(2)));
+		prefixed.set("x", "first");
+		assertThat(versioned.get("1:x")).isEqualTo("first");
+		assertThat(custom.get("--x")).isEqualTo("first");
+		versioned.set("1:x", "second");
+		assertThat(prefixed.get("x")).isEqualTo("second");
+		assertThat(custom.getMany(List.of("--x"))).containsEntry("--x", "second");
+		custom.set("--x", "third");
+		assertThat(prefixed.get("x")).isEqualTo("third");
+		assertThat(((LocMemCacheBackend) prefixed).size()).isEqualTo(1);
+		assertThat(prefixed.withVersion(2).get("1:x")).isNull();
+		assertThat(custom.delete("--x")).isTrue();
+		assertThat(prefixed.get("x")).isNull();
+		assertThat(versioned.get("1:x")).isNull();
+	}
+
+	@Test
+	void keysWithTheSameHashCodeAreDifferentEntries() {
+		// "Aa" and "BB" hash alike, as do the made keys ":1:Aa" and ":1:BB".
+		this.cache.set("Aa", "a");
+		this.cache.set("BB", "b");
+		assertThat(this.cache.get("Aa")).isEqualTo("a");
+		assertThat(this.cache.get("BB")).isEqualTo("b");
+		this.cache.delete("Aa");
+		assertThat(this.cache.get("Aa")).isNull();
+		assertThat(this.cache.get("BB")).isEqualTo("b");
+	}
+
+	@Test
+	void anInvalidKeyWarnsOnEveryHit() {
+		this.cache.set("has space", "value");
+		for (int i = 0; i < 3; i++) {
+			try (LogCapture warnings = LogCapture.keyWarnings()) {
+				assertThat(this.cache.get("has space")).isEqualTo("value");
+				assertThat(warnings.warnings()).containsExactly(
+						"Cache key contains characters that will cause errors if used with memcached: ':1:has space'");
+			}
+		}
+		try (LogCapture warnings = LogCapture.keyWarnings()) {
+			assertThat(this.cache.get("has_no_space")).isNull();
+			this.cache.set("has_no_space", "value");
+			assertThat(this.cache.get("has_no_space")).isEqualTo("value");
+			assertThat(warnings.warnings()).isEmpty();
+		}
 	}
 
 	@Test
