@@ -181,7 +181,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	@Override
 	protected void doSet(String madeKey, @Nullable Object value, Timeout timeout) {
 		Object stored = copyIn(value);
-		long expiresAt = expiresAt(timeout, now());
+		long expiresAt = expiry(timeout);
 		this.store.writeLock.lock();
 		try {
 			put(key(madeKey), stored, expiresAt, isMemcachedSafe(madeKey));
@@ -194,7 +194,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	@Override
 	protected boolean doAdd(String madeKey, @Nullable Object value, Timeout timeout) {
 		Object stored = copyIn(value);
-		long expiresAt = expiresAt(timeout, now());
+		long expiresAt = expiry(timeout);
 		LocMemKey key = key(madeKey);
 		this.store.writeLock.lock();
 		try {
@@ -234,7 +234,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 
 	@Override
 	protected boolean doTouch(String madeKey, Timeout timeout) {
-		long expiresAt = expiresAt(timeout, now());
+		long expiresAt = expiry(timeout);
 		LocMemKey key = LocMemKey.of(madeKey);
 		this.store.writeLock.lock();
 		try {
@@ -302,6 +302,16 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		if (this.coarseClock) {
 			CoarseSystemClock.SHARED.release();
 		}
+	}
+
+	/**
+	 * The expiry of an entry written now; {@link Long#MIN_VALUE} if it expires at once (a zero or negative timeout), so
+	 * that it reads as expired whatever time a reader's clock gives, also a millisecond behind this write's.
+	 */
+	private long expiry(Timeout timeout) {
+		long now = now();
+		long expiresAt = expiresAt(timeout, now);
+		return (expiresAt <= now) ? Long.MIN_VALUE : expiresAt;
 	}
 
 	private long now() {

@@ -27,16 +27,38 @@ class CoarseSystemClockTests {
 	}
 
 	@Test
-	void keepsTheSystemTimeWhileItHasUsers() throws InterruptedException {
+	void readsTheSystemClockUntilReadsAreFrequentThenTicksUntilTheyStop() throws InterruptedException {
 		CoarseSystemClock clock = new CoarseSystemClock();
 		clock.acquire();
 		try {
+			// A few reads: each one is the system time.
+			for (int i = 0; i < 10; i++) {
+				long before = System.currentTimeMillis();
+				long read = clock.millis();
+				assertThat(read).isBetween(before, System.currentTimeMillis());
+				Thread.sleep(2);
+			}
+			assertThat(clock.isTicking()).isFalse();
+			// A burst of reads starts the ticking (in a millisecond with enough of them, however loaded the machine).
+			long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+			while (!clock.isTicking() && System.nanoTime() < deadline) {
+				clock.millis();
+			}
+			assertThat(clock.isTicking()).isTrue();
+			// While ticking the time moves on and never runs ahead of the system clock.
 			long before = System.currentTimeMillis();
-			Thread.sleep(50);
-			long read = clock.millis();
-			long after = System.currentTimeMillis();
-			// It moved on while the caller slept, and never runs ahead of the system clock.
-			assertThat(read).isGreaterThan(before).isLessThanOrEqualTo(after);
+			long read = before;
+			while (read <= before && System.nanoTime() < deadline) {
+				read = clock.millis();
+			}
+			assertThat(read).isGreaterThan(before).isLessThanOrEqualTo(System.currentTimeMillis());
+			// Without reads the ticking stops, and reads are the system time again.
+			while (clock.isTicking() && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			assertThat(clock.isTicking()).isFalse();
+			long idleBefore = System.currentTimeMillis();
+			assertThat(clock.millis()).isBetween(idleBefore, System.currentTimeMillis());
 		}
 		finally {
 			clock.release();
@@ -56,8 +78,15 @@ class CoarseSystemClockTests {
 		clock.release();
 		assertThat(clock.ticker()).isSameAs(first);
 		assertThat(first.isAlive()).isTrue();
+		// Ticking when the last user leaves: the thread still ends.
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (!clock.isTicking() && System.nanoTime() < deadline) {
+			clock.millis();
+		}
+		assertThat(clock.isTicking()).isTrue();
 		clock.release();
 		assertThat(clock.ticker()).isNull();
+		assertThat(clock.isTicking()).isFalse();
 		first.join(10_000);
 		assertThat(first.isAlive()).isFalse();
 		// A release too many is ignored; a new user starts a new thread.
