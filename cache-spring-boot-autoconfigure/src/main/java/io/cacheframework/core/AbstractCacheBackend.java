@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -185,6 +187,17 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 */
 	protected boolean doHasKey(String key) {
 		return doGet(key) != NOT_FOUND;
+	}
+
+	/**
+	 * Whether {@link #getMany(Collection)} reads each key by its parts with {@link #doGet(String, String)}, instead of
+	 * making every key and calling {@link #doGetMany(List)} once: for a store in memory, where a read by parts costs
+	 * less than building the made keys and the maps between them, and there is no round trip to save. Used only with
+	 * Django's default key function. The default is {@code false}.
+	 * @return whether bulk reads go key by key
+	 */
+	protected boolean readsManyByKeyParts() {
+		return false;
 	}
 
 	/**
@@ -872,6 +885,10 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	final Map<String, @Nullable Object> getMany(Collection<String> keys, int version) {
+		String head = keyHead(version);
+		if (head != null && readsManyByKeyParts()) {
+			return getManyByKeyParts(head, keys);
+		}
 		Map<String, String> callerKeys = madeKeys(keys, version);
 		if (callerKeys.isEmpty()) {
 			return Collections.emptyMap();
@@ -896,6 +913,30 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		}
 		this.statistics.recordHits(result.size());
 		this.statistics.recordMisses(callerKeys.size() - result.size());
+		return result;
+	}
+
+	private Map<String, @Nullable Object> getManyByKeyParts(String head, Collection<String> keys) {
+		Set<String> distinct = (keys instanceof Set<String> set) ? set : new LinkedHashSet<>(keys);
+		Map<String, @Nullable Object> result = new LinkedHashMap<>();
+		long start = startTiming();
+		try {
+			for (String key : distinct) {
+				Object value = doGet(head, Objects.requireNonNull(key, "key must not be null"));
+				if (value != NOT_FOUND) {
+					result.put(key, value);
+				}
+			}
+		}
+		catch (CacheAccessException ex) {
+			storeFailed("getMany", ex);
+			result.clear();
+		}
+		finally {
+			stopTiming(CacheOperation.GET_MANY, start);
+		}
+		this.statistics.recordHits(result.size());
+		this.statistics.recordMisses(distinct.size() - result.size());
 		return result;
 	}
 

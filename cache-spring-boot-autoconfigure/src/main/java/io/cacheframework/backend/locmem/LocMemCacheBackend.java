@@ -151,6 +151,11 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 				: value;
 	}
 
+	@Override
+	protected boolean readsManyByKeyParts() {
+		return true;
+	}
+
 	/**
 	 * The store's key for a made key, split after this backend's {@code prefix:version:} where it starts with it, so
 	 * that reads compare the heads by identity.
