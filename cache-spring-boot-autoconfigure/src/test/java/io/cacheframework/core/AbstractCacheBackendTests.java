@@ -66,10 +66,11 @@ import static org.assertj.core.api.Assertions.entry;
  * needs, e.g. a server list (call {@code super} and add to it)</td></tr>
  * <tr><td>{@link #newLocation()}</td><td>{@code "contract-<n>"}</td><td>the location must be a directory, an existing
  * table or a server list (file system: a fresh temp dir; database: a created table; memcached: the server)</td></tr>
- * <tr><td>{@link #advanceTime(Duration)}</td><td>advances {@link #clock}</td><td>the server owns time (memcached):
- * call {@code super} and sleep as well</td></tr>
- * <tr><td>{@link #clockIsSimulated()}</td><td>{@code true}</td><td>{@code false} when {@code advanceTime} really waits:
- * tests then skip the parts that would advance by minutes or days</td></tr>
+ * <tr><td>{@link #advanceTime(Duration)}</td><td>advances {@link #clock}, and sleeps when the clock is not
+ * simulated</td><td>rarely</td></tr>
+ * <tr><td>{@link #clockIsSimulated()}</td><td>{@code true}</td><td>{@code false} when the backend does not read
+ * {@link #clock} (memcached's server owns time; locmem on the system clock): {@code advanceTime} then really waits,
+ * and tests skip the parts that would advance by minutes or days</td></tr>
  * <tr><td>{@link #supportsCulling()}</td><td>{@code true}</td><td>{@code false} for memcached: the cull tests then
  * expect every entry to survive</td></tr>
  * <tr><td>{@link #expectedCullSurvivors()}, {@link #expectedZeroCullSurvivors()}</td><td>29, 19 (locmem,
@@ -138,12 +139,21 @@ public abstract class AbstractCacheBackendTests {
 	}
 
 	/**
-	 * Let time pass for the backend: advances {@link #clock}. A backend whose server owns time calls {@code super}
-	 * and sleeps as well.
+	 * Let time pass for the backend: advances {@link #clock}, and, unless {@link #clockIsSimulated()}, sleeps for
+	 * the duration.
 	 * @param duration how long
 	 */
 	protected void advanceTime(Duration duration) {
 		this.clock.advance(duration);
+		if (!clockIsSimulated()) {
+			try {
+				Thread.sleep(duration.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+		}
 	}
 
 	/**

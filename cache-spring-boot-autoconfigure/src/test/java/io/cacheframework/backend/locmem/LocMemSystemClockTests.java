@@ -28,18 +28,6 @@ class LocMemSystemClockTests extends AbstractCacheBackendTests {
 	}
 
 	@Override
-	protected void advanceTime(Duration duration) {
-		super.advanceTime(duration);
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new AssertionError(ex);
-		}
-	}
-
-	@Override
 	protected boolean clockIsSimulated() {
 		return false;
 	}

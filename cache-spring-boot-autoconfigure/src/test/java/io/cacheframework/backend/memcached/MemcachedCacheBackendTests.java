@@ -1,7 +1,5 @@
 package io.cacheframework.backend.memcached;
 
-import java.time.Duration;
-
 import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
@@ -36,12 +34,6 @@ class MemcachedCacheBackendTests extends AbstractCacheBackendTests {
 	@Override
 	protected String newLocation() {
 		return server.location();
-	}
-
-	@Override
-	protected void advanceTime(Duration duration) {
-		super.advanceTime(duration);
-		MemcachedServer.sleep(duration.toMillis());
 	}
 
 	@Override
