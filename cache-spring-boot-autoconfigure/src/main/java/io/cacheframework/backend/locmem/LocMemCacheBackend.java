@@ -67,12 +67,6 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	private final boolean coarseClock;
 
 	/**
-	 * {@code prefix:version:} of the configured version when keys are made by Django's default key function: keys
-	 * written through this backend are stored split there, as its reads look them up.
-	 */
-	private final @Nullable String keyHead;
-
-	/**
 	 * Create a backend with the default serializer.
 	 * @param settings the settings; {@code location} names the shared store
 	 */
@@ -90,7 +84,6 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		this.serializer = Objects.requireNonNull(serializer, "serializer must not be null");
 		this.maxEntries = settings.maxEntries();
 		this.cullFrequency = settings.cullFrequency();
-		this.keyHead = keyHead(settings.version());
 		this.store = LocMemStore.acquire(settings.location());
 		this.coarseClock = CoarseSystemClock.isSystemClock(settings.clock());
 		if (this.coarseClock) {
@@ -157,11 +150,11 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	}
 
 	/**
-	 * The store's key for a made key, split after this backend's {@code prefix:version:} where it starts with it, so
-	 * that reads compare the heads by identity.
+	 * The store's key for a made key, split after this backend's {@code prefix:version:} of the configured version
+	 * where it starts with it, as its reads look keys up, so that they compare the heads by identity.
 	 */
 	private LocMemKey key(String madeKey) {
-		String head = this.keyHead;
+		String head = keyHead(settings().version());
 		if (head != null && madeKey.startsWith(head)) {
 			return new LocMemKey(head, madeKey.substring(head.length()));
 		}
