@@ -9,10 +9,6 @@ import java.util.NoSuchElementException;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.Timeout;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,32 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * Backend-specific behaviour against a real memcached: native operations, key validation, too-large values,
  * locations and statistics.
  */
-class MemcachedBasicsTests {
-
-	private static MemcachedServer server;
-
-	private MemcachedCacheBackend cache;
-
-	@BeforeAll
-	static void startServer() {
-		server = MemcachedServer.start();
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
-
-	@BeforeEach
-	void createCache() throws Exception {
-		server.command("flush_all");
-		this.cache = new MemcachedCacheBackend(CacheSettings.builder("default").location(server.location()).build());
-	}
-
-	@AfterEach
-	void closeCache() {
-		this.cache.close();
-	}
+class MemcachedBasicsTests extends MemcachedBackendTestSupport {
 
 	@Test
 	void invalidKeysThrowDjangosFirstMessageBeforeAnyIo() throws Exception {

@@ -14,10 +14,6 @@ import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
 import io.cacheframework.serializer.Zlib;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,32 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The bytes and flags on the wire, read with raw text-protocol commands: what Django's clients write and read.
  */
-class MemcachedWireFormatTests {
-
-	private static MemcachedServer server;
-
-	private MemcachedCacheBackend cache;
-
-	@BeforeAll
-	static void startServer() {
-		server = MemcachedServer.start();
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
-
-	@BeforeEach
-	void createCache() throws Exception {
-		server.command("flush_all");
-		this.cache = new MemcachedCacheBackend(CacheSettings.builder("default").location(server.location()).build());
-	}
-
-	@AfterEach
-	void closeCache() {
-		this.cache.close();
-	}
+class MemcachedWireFormatTests extends MemcachedBackendTestSupport {
 
 	@Test
 	void stringIsUtf8WithFlags16() throws Exception {
