@@ -298,33 +298,27 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 
 	@Override
 	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-		Encoded encoded = encode(value);
-		long expiresAt = expiresAt(timeout);
-		Target target = target(key);
-		maybeCull();
-		Path temp = writeTemp(target, encoded.payload, encoded.compressed, encoded.rawLength, expiresAt);
-		try (Held held = this.directory.lockStripe(target.stripe)) {
-			install(temp, target.path);
-			temp = null;
-		}
-		catch (IOException ex) {
-			throw new CacheAccessException("Cannot write " + target.path + ": " + ex, ex);
-		}
-		finally {
-			deleteTemp(temp);
-		}
+		write(key, value, timeout, false);
 	}
 
 	@Override
 	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
+		return write(key, value, timeout, true);
+	}
+
+	/**
+	 * Write an entry: encode it, cull if due, write a temp file, then move it into place under the key's stripe
+	 * lock, unless {@code onlyIfAbsent} and a live entry is already there.
+	 * @return whether the entry was written
+	 */
+	private boolean write(String key, @Nullable Object value, Timeout timeout, boolean onlyIfAbsent) {
 		Encoded encoded = encode(value);
 		long expiresAt = expiresAt(timeout);
 		Target target = target(key);
 		maybeCull();
 		Path temp = writeTemp(target, encoded.payload, encoded.compressed, encoded.rawLength, expiresAt);
 		try (Held held = this.directory.lockStripe(target.stripe)) {
-			Stored existing = read(target, now());
-			if (existing.status == Status.OK) {
+			if (onlyIfAbsent && read(target, now()).status == Status.OK) {
 				return false;
 			}
 			install(temp, target.path);
