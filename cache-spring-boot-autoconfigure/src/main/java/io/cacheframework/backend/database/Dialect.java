@@ -17,17 +17,7 @@ enum Dialect {
 	/**
 	 * PostgreSQL: {@code INSERT ... ON CONFLICT}, {@code UPDATE ... RETURNING}.
 	 */
-	POSTGRESQL("\"") {
-
-		@Override
-		List<String> createTable(String table, String index) {
-			return List.of("CREATE TABLE " + table + " (\n" //
-					+ "    \"cache_key\" varchar(255) COLLATE \"C\" NOT NULL PRIMARY KEY,\n" //
-					+ "    \"value\" bytea NOT NULL,\n" //
-					+ "    \"int_value\" bigint,\n" //
-					+ "    \"expires\" bigint NOT NULL\n" //
-					+ ")", "CREATE INDEX " + index + " ON " + table + " (\"expires\")");
-		}
+	POSTGRESQL("\"", "varchar(255) COLLATE \"C\"", "bytea") {
 
 		@Override
 		String upsert(String table) {
@@ -59,20 +49,10 @@ enum Dialect {
 	},
 
 	/**
-	 * MariaDB and MySQL: {@code INSERT ... ON DUPLICATE KEY UPDATE}, {@code DELETE ... LIMIT}.
+	 * MariaDB and MySQL: {@code INSERT ... ON DUPLICATE KEY UPDATE}, {@code DELETE ... LIMIT}. Keys have a binary,
+	 * no-pad collation: keys differing in case or trailing spaces are different keys.
 	 */
-	MARIADB("`") {
-
-		@Override
-		List<String> createTable(String table, String index) {
-			// A binary, no-pad collation: keys differing in case or trailing spaces are different keys.
-			return List.of("CREATE TABLE " + table + " (\n" //
-					+ "    `cache_key` varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY,\n"
-					+ "    `value` longblob NOT NULL,\n" //
-					+ "    `int_value` bigint,\n" //
-					+ "    `expires` bigint NOT NULL\n" //
-					+ ")", "CREATE INDEX " + index + " ON " + table + " (`expires`)");
-		}
+	MARIADB("`", "varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin", "longblob") {
 
 		@Override
 		String upsert(String table) {
@@ -91,15 +71,7 @@ enum Dialect {
 	/**
 	 * MySQL 8: as MariaDB, with MySQL's binary no-pad collation.
 	 */
-	MYSQL("`") {
-
-		@Override
-		List<String> createTable(String table, String index) {
-			return MARIADB.createTable(table, index)
-				.stream()
-				.map((sql) -> sql.replace("utf8mb4_nopad_bin", "utf8mb4_0900_bin"))
-				.toList();
-		}
+	MYSQL("`", "varchar(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin", "longblob") {
 
 		@Override
 		String upsert(String table) {
@@ -116,17 +88,7 @@ enum Dialect {
 	/**
 	 * H2 2.x: {@code MERGE ... KEY}, {@code DELETE ... FETCH FIRST}.
 	 */
-	H2("\"") {
-
-		@Override
-		List<String> createTable(String table, String index) {
-			return List.of("CREATE TABLE " + table + " (\n" //
-					+ "    \"cache_key\" varchar(255) NOT NULL PRIMARY KEY,\n" //
-					+ "    \"value\" blob NOT NULL,\n" //
-					+ "    \"int_value\" bigint,\n" //
-					+ "    \"expires\" bigint NOT NULL\n" //
-					+ ")", "CREATE INDEX " + index + " ON " + table + " (\"expires\")");
-		}
+	H2("\"", "varchar(255)", "blob") {
 
 		@Override
 		String upsert(String table) {
@@ -143,8 +105,14 @@ enum Dialect {
 
 	private final String quote;
 
-	Dialect(String quote) {
+	private final String keyType;
+
+	private final String valueType;
+
+	Dialect(String quote, String keyType, String valueType) {
 		this.quote = quote;
+		this.keyType = keyType;
+		this.valueType = valueType;
 	}
 
 	/**
@@ -210,7 +178,20 @@ enum Dialect {
 		return this == POSTGRESQL;
 	}
 
-	abstract List<String> createTable(String table, String index);
+	/**
+	 * The statements that create the cache table and its expiry index.
+	 * @param table the quoted table
+	 * @param index the quoted index name
+	 * @return the statements, in order
+	 */
+	List<String> createTable(String table, String index) {
+		return List.of("CREATE TABLE " + table + " (\n" //
+				+ "    " + col("cache_key") + " " + this.keyType + " NOT NULL PRIMARY KEY,\n" //
+				+ "    " + col("value") + " " + this.valueType + " NOT NULL,\n" //
+				+ "    " + col("int_value") + " bigint,\n" //
+				+ "    " + col("expires") + " bigint NOT NULL\n" //
+				+ ")", "CREATE INDEX " + index + " ON " + table + " (" + col("expires") + ")");
+	}
 
 	abstract String upsert(String table);
 
