@@ -1,13 +1,14 @@
 package io.cacheframework.thymeleaf;
 
-import io.cacheframework.backend.locmem.LocMemCacheBackend;
+import io.cacheframework.backend.dummy.DummyCacheBackend;
 import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Real local-memory backends whose store fails, as during an outage.
+ * Real backends whose store fails, as during an outage: the dummy backend (it stores nothing anyway) with its read
+ * and write primitives failing.
  */
 public final class FailingCacheBackends {
 
@@ -20,8 +21,8 @@ public final class FailingCacheBackends {
 	 * @param alias the alias
 	 * @return the backend
 	 */
-	public static LocMemCacheBackend outage(String alias) {
-		return new LocMemCacheBackend(CacheSettings.builder(alias).location(alias + "-outage").build()) {
+	public static DummyCacheBackend outage(String alias) {
+		return new DummyCacheBackend(CacheSettings.builder(alias).build()) {
 
 			@Override
 			protected @Nullable Object doGet(String key) {
@@ -41,8 +42,8 @@ public final class FailingCacheBackends {
 	 * @param alias the alias
 	 * @return the backend
 	 */
-	public static LocMemCacheBackend exploding(String alias) {
-		return new LocMemCacheBackend(CacheSettings.builder(alias).location(alias + "-exploding").build()) {
+	public static DummyCacheBackend exploding(String alias) {
+		return new DummyCacheBackend(CacheSettings.builder(alias).build()) {
 
 			@Override
 			protected @Nullable Object doGet(String key) {

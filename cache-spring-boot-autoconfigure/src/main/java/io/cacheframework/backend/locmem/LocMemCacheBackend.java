@@ -109,13 +109,15 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		return this.store.entries.size();
 	}
 
+	// Both reads are final: get() reads through doGet(keyHead, key), so an override of doGet(key) alone would be
+	// bypassed without notice.
 	@Override
-	protected @Nullable Object doGet(String key) {
+	protected final @Nullable Object doGet(String key) {
 		return read("", key);
 	}
 
 	@Override
-	protected @Nullable Object doGet(String keyHead, String key) {
+	protected final @Nullable Object doGet(String keyHead, String key) {
 		// The lookup key must not escape this method, so that the JIT removes its allocation: the rare paths below
 		// make a key of their own.
 		Entry entry = this.store.entries.get(new LocMemKey(keyHead, key));

@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.cacheframework.backend.locmem.LocMemCacheBackend;
+import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.CacheStatistics;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.DefaultCaches;
 import io.cacheframework.core.TemplateFragmentKeys;
@@ -271,9 +273,13 @@ class CacheDialectMvcTests {
 
 	@Test
 	void anOutageRendersTheFragmentLiveAndThePageSucceeds() {
+		CacheStatistics statistics = ((AbstractCacheBackend) this.caches.get("outage")).statistics();
+		long errorsBefore = statistics.errors();
 		assertThat(this.mvc.get().uri("/using?alias=outage")).hasStatusOk().bodyText().contains("<span>1</span>");
 		assertThat(this.mvc.get().uri("/using?alias=outage")).hasStatusOk().bodyText().contains("<span>2</span>");
 		assertThat(this.renders.count("aliased")).isEqualTo(2);
+		// Each page's read and write reached the failing store.
+		assertThat(statistics.errors() - errorsBefore).isEqualTo(4);
 	}
 
 	@Test
