@@ -83,13 +83,7 @@ class MemcachedOutageTests {
 			assertThat(slow).isBetween(3, 5);
 			assertThat(cache.servers().get(server.address()).alive()).isFalse();
 			server.resume();
-			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			Object value = null;
-			while (value == null && System.nanoTime() < deadline) {
-				value = cache.get("key");
-				MemcachedServer.sleep(50);
-			}
-			assertThat(value).isEqualTo("value");
+			assertThat(MemcachedServer.awaitValue(() -> cache.get("key"))).isEqualTo("value");
 		}
 	}
 

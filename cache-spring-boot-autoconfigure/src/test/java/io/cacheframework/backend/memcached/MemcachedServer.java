@@ -19,6 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real memcached process for tests: started on a free loopback port (or a unix socket) with UDP off, stopped,
@@ -364,6 +367,22 @@ final class MemcachedServer implements AutoCloseable {
 		String[] header = text.substring(0, headerEnd).split(" ");
 		int length = Integer.parseInt(header[3]);
 		return reply.length >= headerEnd + 2 + length + 2 + 5;
+	}
+
+	/**
+	 * Call {@code read} every 50 ms until it gives a value, for at most 10 s: for a backend that has to notice that its
+	 * server is back.
+	 * @param read a read through the backend
+	 * @return the first value, or {@code null} if none came in time
+	 */
+	static @Nullable Object awaitValue(Supplier<@Nullable Object> read) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		Object value = read.get();
+		while (value == null && System.nanoTime() < deadline) {
+			sleep(50);
+			value = read.get();
+		}
+		return value;
 	}
 
 	static void sleep(long millis) {

@@ -72,30 +72,18 @@ class MemcachedUnixSocketTests {
 			cache.set("key", "before");
 			assertThat(cache.get("key")).isEqualTo("before");
 			server.restart();
-			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			Object value = null;
-			while (value == null && System.nanoTime() < deadline) {
+			assertThat(MemcachedServer.awaitValue(() -> {
 				cache.set("key", "after");
-				value = cache.get("key");
-				if (value == null) {
-					MemcachedServer.sleep(50);
-				}
-			}
-			assertThat(value).isEqualTo("after");
+				return cache.get("key");
+			})).isEqualTo("after");
 			// And again: no state left over from the first restart.
 			server.kill();
 			assertThat(cache.get("key")).isNull();
 			server.restart();
-			deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			value = null;
-			while (value == null && System.nanoTime() < deadline) {
+			assertThat(MemcachedServer.awaitValue(() -> {
 				cache.set("key", "again");
-				value = cache.get("key");
-				if (value == null) {
-					MemcachedServer.sleep(50);
-				}
-			}
-			assertThat(value).isEqualTo("again");
+				return cache.get("key");
+			})).isEqualTo("again");
 		}
 	}
 
@@ -133,13 +121,7 @@ class MemcachedUnixSocketTests {
 			}
 			assertThat(slow).isBetween(3, 5);
 			server.resume();
-			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			Object value = null;
-			while (value == null && System.nanoTime() < deadline) {
-				value = cache.get("key");
-				MemcachedServer.sleep(50);
-			}
-			assertThat(value).isEqualTo("value");
+			assertThat(MemcachedServer.awaitValue(() -> cache.get("key"))).isEqualTo("value");
 		}
 	}
 
