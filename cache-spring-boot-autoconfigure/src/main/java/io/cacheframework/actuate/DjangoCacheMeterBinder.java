@@ -1,5 +1,7 @@
 package io.cacheframework.actuate;
 
+import java.util.function.ToLongFunction;
+
 import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheStatistics;
@@ -59,42 +61,35 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 
 	@Override
 	protected long hitCount() {
-		DjangoCache cache = getCache();
-		if (cache == null) {
-			return 0;
-		}
-		CacheStatistics statistics = backendStatistics(cache);
-		return (statistics != null) ? statistics.hits() : cache.getHitCount();
+		return count(CacheStatistics::hits, DjangoCache::getHitCount);
 	}
 
 	@Override
 	protected Long missCount() {
-		DjangoCache cache = getCache();
-		if (cache == null) {
-			return 0L;
-		}
-		CacheStatistics statistics = backendStatistics(cache);
-		return (statistics != null) ? statistics.misses() : cache.getMissCount();
+		return count(CacheStatistics::misses, DjangoCache::getMissCount);
 	}
 
 	@Override
 	protected Long evictionCount() {
-		DjangoCache cache = getCache();
-		if (cache == null) {
-			return 0L;
-		}
-		CacheStatistics statistics = backendStatistics(cache);
-		return (statistics != null) ? statistics.evictions() : cache.getEvictionCount();
+		return count(CacheStatistics::evictions, DjangoCache::getEvictionCount);
 	}
 
 	@Override
 	protected long putCount() {
+		return count(CacheStatistics::sets, DjangoCache::getPutCount);
+	}
+
+	/**
+	 * A count from the backend's statistics for an alias, from the cache's own counters for a namespace, and 0 once
+	 * the cache is gone.
+	 */
+	private long count(ToLongFunction<CacheStatistics> backendCount, ToLongFunction<DjangoCache> cacheCount) {
 		DjangoCache cache = getCache();
 		if (cache == null) {
 			return 0;
 		}
 		CacheStatistics statistics = backendStatistics(cache);
-		return (statistics != null) ? statistics.sets() : cache.getPutCount();
+		return (statistics != null) ? backendCount.applyAsLong(statistics) : cacheCount.applyAsLong(cache);
 	}
 
 	@Override
@@ -103,22 +98,19 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 		if (cache == null || backendStatistics(cache) == null) {
 			return;
 		}
-		FunctionCounter.builder("cache.removals", cache, (c) -> statistic(c, Statistic.DELETES))
+		FunctionCounter.builder("cache.removals", cache, (c) -> backendCount(c, CacheStatistics::deletes))
 			.tags(getTagsWithCacheName())
 			.description("Keys deleted from the cache")
 			.register(registry);
-		FunctionCounter.builder("cache.errors", cache, (c) -> statistic(c, Statistic.ERRORS))
+		FunctionCounter.builder("cache.errors", cache, (c) -> backendCount(c, CacheStatistics::errors))
 			.tags(getTagsWithCacheName())
 			.description("Failed store accesses, each treated as a miss or a skipped write")
 			.register(registry);
 	}
 
-	private static double statistic(DjangoCache cache, Statistic statistic) {
+	private static double backendCount(DjangoCache cache, ToLongFunction<CacheStatistics> count) {
 		CacheStatistics statistics = backendStatistics(cache);
-		if (statistics == null) {
-			return 0;
-		}
-		return (statistic == Statistic.DELETES) ? statistics.deletes() : statistics.errors();
+		return (statistics != null) ? count.applyAsLong(statistics) : 0;
 	}
 
 	private static @Nullable CacheStatistics backendStatistics(DjangoCache cache) {
@@ -126,12 +118,6 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 			return backend.statistics();
 		}
 		return null;
-	}
-
-	private enum Statistic {
-
-		DELETES, ERRORS
-
 	}
 
 }
