@@ -1,5 +1,7 @@
 package io.cacheframework.thymeleaf;
 
+import java.util.function.Supplier;
+
 import io.cacheframework.backend.dummy.DummyCacheBackend;
 import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CacheSettings;
@@ -22,19 +24,7 @@ public final class FailingCacheBackends {
 	 * @return the backend
 	 */
 	public static DummyCacheBackend outage(String alias) {
-		return new DummyCacheBackend(CacheSettings.builder(alias).build()) {
-
-			@Override
-			protected @Nullable Object doGet(String key) {
-				throw new CacheAccessException("connection refused");
-			}
-
-			@Override
-			protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-				throw new CacheAccessException("connection refused");
-			}
-
-		};
+		return failing(alias, () -> new CacheAccessException("connection refused"));
 	}
 
 	/**
@@ -43,16 +33,20 @@ public final class FailingCacheBackends {
 	 * @return the backend
 	 */
 	public static DummyCacheBackend exploding(String alias) {
+		return failing(alias, () -> new IllegalStateException("driver bug"));
+	}
+
+	private static DummyCacheBackend failing(String alias, Supplier<RuntimeException> failure) {
 		return new DummyCacheBackend(CacheSettings.builder(alias).build()) {
 
 			@Override
 			protected @Nullable Object doGet(String key) {
-				throw new IllegalStateException("driver bug");
+				throw failure.get();
 			}
 
 			@Override
 			protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-				throw new IllegalStateException("driver bug");
+				throw failure.get();
 			}
 
 		};
