@@ -6,12 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -206,9 +204,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 * @return the hits by made key
 	 */
 	protected Map<String, @Nullable Object> doGetMany(List<String> keys) {
+		return readEach(null, keys);
+	}
+
+	/**
+	 * Read keys one by one: made, validated keys ({@code uncheckedHead == null}), or caller's keys by their parts.
+	 */
+	private Map<String, @Nullable Object> readEach(@Nullable String uncheckedHead, Collection<String> keys) {
 		Map<String, @Nullable Object> found = new LinkedHashMap<>();
 		for (String key : keys) {
-			Object value = doGet(key);
+			Object value = (uncheckedHead != null) ? doGet(uncheckedHead, key) : doGet(key);
 			if (value != NOT_FOUND) {
 				found.put(key, value);
 			}
@@ -886,17 +891,16 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	final Map<String, @Nullable Object> getMany(Collection<String> keys, int version) {
 		String head = keyHead(version);
-		if (head != null && readsManyByKeyParts()) {
-			return getManyByKeyParts(head, keys);
-		}
-		Map<String, String> callerKeys = madeKeys(keys, version);
+		boolean byParts = (head != null) && readsManyByKeyParts();
+		// Each key the store reads, with the caller's key: the made keys, or the caller's own keys read by parts.
+		Map<String, String> callerKeys = byParts ? distinctKeys(keys) : madeKeys(keys, version);
 		if (callerKeys.isEmpty()) {
 			return Collections.emptyMap();
 		}
 		Map<String, @Nullable Object> found;
 		long start = startTiming();
 		try {
-			found = doGetMany(new ArrayList<>(callerKeys.keySet()));
+			found = byParts ? readEach(head, callerKeys.keySet()) : doGetMany(new ArrayList<>(callerKeys.keySet()));
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("getMany", ex);
@@ -905,38 +909,9 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		finally {
 			stopTiming(CacheOperation.GET_MANY, start);
 		}
-		Map<String, @Nullable Object> result = new LinkedHashMap<>();
-		for (Map.Entry<String, String> entry : callerKeys.entrySet()) {
-			if (found.containsKey(entry.getKey())) {
-				result.put(entry.getValue(), found.get(entry.getKey()));
-			}
-		}
+		Map<String, @Nullable Object> result = byParts ? found : byCallerKey(found, callerKeys);
 		this.statistics.recordHits(result.size());
 		this.statistics.recordMisses(callerKeys.size() - result.size());
-		return result;
-	}
-
-	private Map<String, @Nullable Object> getManyByKeyParts(String head, Collection<String> keys) {
-		Set<String> distinct = (keys instanceof Set<String> set) ? set : new LinkedHashSet<>(keys);
-		Map<String, @Nullable Object> result = new LinkedHashMap<>();
-		long start = startTiming();
-		try {
-			for (String key : distinct) {
-				Object value = doGet(head, Objects.requireNonNull(key, "key must not be null"));
-				if (value != NOT_FOUND) {
-					result.put(key, value);
-				}
-			}
-		}
-		catch (CacheAccessException ex) {
-			storeFailed("getMany", ex);
-			result.clear();
-		}
-		finally {
-			stopTiming(CacheOperation.GET_MANY, start);
-		}
-		this.statistics.recordHits(result.size());
-		this.statistics.recordMisses(distinct.size() - result.size());
 		return result;
 	}
 
@@ -1013,6 +988,25 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		set(key, value, Timeout.DEFAULT, newVersion);
 		delete(key, version);
 		return newVersion;
+	}
+
+	private static Map<String, @Nullable Object> byCallerKey(Map<String, @Nullable Object> found,
+			Map<String, String> callerKeys) {
+		Map<String, @Nullable Object> result = new LinkedHashMap<>();
+		for (Map.Entry<String, String> entry : callerKeys.entrySet()) {
+			if (found.containsKey(entry.getKey())) {
+				result.put(entry.getValue(), found.get(entry.getKey()));
+			}
+		}
+		return result;
+	}
+
+	private static Map<String, String> distinctKeys(Collection<String> keys) {
+		Map<String, String> distinct = new LinkedHashMap<>();
+		for (String key : keys) {
+			distinct.put(Objects.requireNonNull(key, "key must not be null"), key);
+		}
+		return distinct;
 	}
 
 	private Map<String, String> madeKeys(Collection<String> keys, int version) {
