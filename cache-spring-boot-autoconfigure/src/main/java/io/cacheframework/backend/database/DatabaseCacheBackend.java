@@ -255,21 +255,14 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	public void createTable() {
 		List<String> statements = createTableStatements();
 		try (Connection connection = this.writeDataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			connection.setAutoCommit(false);
-			try (Statement statement = connection.createStatement()) {
-				for (String sql : statements) {
-					statement.execute(sql);
+			inTransaction(connection, (transaction) -> {
+				try (Statement statement = transaction.createStatement()) {
+					for (String sql : statements) {
+						statement.execute(sql);
+					}
 				}
-				connection.commit();
-			}
-			catch (SQLException ex) {
-				connection.rollback();
-				throw ex;
-			}
-			finally {
-				connection.setAutoCommit(autoCommit);
-			}
+				return null;
+			});
 		}
 		catch (SQLException ex) {
 			throw new CacheAccessException(ex.getMessage(), ex);
@@ -511,26 +504,16 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		long expires = expiresAt(timeout);
 		Sql sql = sql();
 		try {
-			execute(this.writeDataSource, "setMany", true, (connection) -> {
-				// One transaction: one commit (one log flush on MariaDB) for the whole batch.
-				connection.setAutoCommit(false);
-				try (PreparedStatement statement = prepare(connection, sql.upsert)) {
+			// One transaction: one commit (one log flush on MariaDB) for the whole batch.
+			execute(this.writeDataSource, "setMany", true, (connection) -> inTransaction(connection, (transaction) -> {
+				try (PreparedStatement statement = prepare(transaction, sql.upsert)) {
 					for (Map.Entry<String, Encoded> row : rows.entrySet()) {
 						bindRow(statement, row.getKey(), row.getValue(), expires);
 						statement.addBatch();
 					}
-					int[] counts = statement.executeBatch();
-					connection.commit();
-					return counts;
+					return statement.executeBatch();
 				}
-				catch (SQLException | RuntimeException ex) {
-					connection.rollback();
-					throw ex;
-				}
-				finally {
-					connection.setAutoCommit(true);
-				}
-			});
+			}));
 		}
 		catch (CacheAccessException ex) {
 			storeFailed("setMany", ex);
@@ -609,29 +592,40 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			}
 		}
 		// UPDATE, then read the row it locked, in one transaction: no other write can come in between.
-		connection.setAutoCommit(false);
-		try {
-			Row row = null;
-			try (PreparedStatement statement = prepare(connection, sql.increment)) {
+		return inTransaction(connection, (transaction) -> {
+			try (PreparedStatement statement = prepare(transaction, sql.increment)) {
 				bindIncrement(statement, key, delta, now);
-				if (statement.executeUpdate() > 0) {
-					try (PreparedStatement select = prepare(connection, sql.select)) {
-						select.setString(1, key);
-						try (ResultSet rs = select.executeQuery()) {
-							row = rs.next() ? readRow(rs, 1) : null;
-						}
-					}
+				if (statement.executeUpdate() == 0) {
+					return null;
 				}
 			}
+			try (PreparedStatement select = prepare(transaction, sql.select)) {
+				select.setString(1, key);
+				try (ResultSet rs = select.executeQuery()) {
+					return rs.next() ? readRow(rs, 1) : null;
+				}
+			}
+		});
+	}
+
+	/**
+	 * Run an action in one transaction: commit if it returns, roll back if it throws, and leave the connection's
+	 * auto-commit mode as it was.
+	 */
+	private static <T> @Nullable T inTransaction(Connection connection, JdbcAction<T> action) throws SQLException {
+		boolean autoCommit = connection.getAutoCommit();
+		connection.setAutoCommit(false);
+		try {
+			T result = action.run(connection);
 			connection.commit();
-			return row;
+			return result;
 		}
 		catch (SQLException | RuntimeException ex) {
 			connection.rollback();
 			throw ex;
 		}
 		finally {
-			connection.setAutoCommit(true);
+			connection.setAutoCommit(autoCommit);
 		}
 	}
 
