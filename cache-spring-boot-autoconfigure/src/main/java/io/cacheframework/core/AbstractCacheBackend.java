@@ -2,6 +2,7 @@ package io.cacheframework.core;
 
 import java.lang.invoke.MethodType;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,7 +14,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * <li>timeouts: {@link Timeout#DEFAULT} resolved against the configured default before a primitive sees it;</li>
  * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM;</li>
  * <li>failure handling: a {@link CacheAccessException} from a primitive becomes a miss or a failed write, is
- * counted in {@link #statistics()} and logged at most every few seconds;</li>
+ * counted in {@link #statistics()} and logged: the first failure at once, then at most one line every 10 seconds;</li>
  * <li>statistics, and the duration of each primitive call for an optional {@link CacheOperationListener}
  * (metrics).</li>
  * </ul>
@@ -60,7 +60,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private static final Log keyWarnings = LogFactory.getLog("io.cacheframework.core.CacheKeyWarning");
 
-	private static final long ERROR_LOG_INTERVAL_MILLIS = 10_000;
+	private static final Duration ERROR_LOG_INTERVAL = Duration.ofSeconds(10);
 
 	private static final ConcurrentHashMap<FlightKey, Flight> flights = new ConcurrentHashMap<>();
 
@@ -89,9 +89,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private final CacheStatistics statistics = new CacheStatistics();
 
-	private final AtomicLong lastErrorLog = new AtomicLong(Long.MIN_VALUE);
-
-	private final AtomicLong suppressedErrors = new AtomicLong();
+	private final LogRateLimiter errorLog = new LogRateLimiter(ERROR_LOG_INTERVAL);
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -492,25 +490,23 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	// ---------------------------------------------------------------- failures
 
 	/**
-	 * Count and log (at most every 10 seconds, with the number suppressed since) a failed store access.
+	 * Count and log a failed store access: the first failure at once at WARN, then at most one line every 10
+	 * seconds of the cache's clock, with the number of failures not logged since the previous line (all of them at
+	 * DEBUG, with the stack trace).
 	 * @param operation the operation, e.g. {@code "get"}
 	 * @param ex the failure
 	 */
 	protected final void storeFailed(String operation, Exception ex) {
 		this.statistics.recordError();
-		long now = System.currentTimeMillis();
-		long last = this.lastErrorLog.get();
-		if (now - last >= ERROR_LOG_INTERVAL_MILLIS && this.lastErrorLog.compareAndSet(last, now)) {
-			long suppressed = this.suppressedErrors.getAndSet(0);
+		long suppressed = this.errorLog.record(this.settings.clock().millis());
+		if (suppressed >= 0) {
 			this.logger.warn("Cache '" + alias() + "' (" + backendName() + ") " + operation
-					+ " failed, treated as a miss" + ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "")
-					+ ": " + ex.getMessage(), this.logger.isDebugEnabled() ? ex : null);
+					+ " failed, continuing without the cache"
+					+ ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "") + ": "
+					+ ex.getMessage(), this.logger.isDebugEnabled() ? ex : null);
 		}
-		else {
-			this.suppressedErrors.incrementAndGet();
-			if (this.logger.isDebugEnabled()) {
-				this.logger.debug("Cache '" + alias() + "' " + operation + " failed", ex);
-			}
+		else if (this.logger.isDebugEnabled()) {
+			this.logger.debug("Cache '" + alias() + "' " + operation + " failed", ex);
 		}
 	}
 
