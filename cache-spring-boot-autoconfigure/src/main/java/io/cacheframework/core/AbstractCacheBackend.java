@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * {@code io.cacheframework.core.CacheKeyWarning}, with Django's wording, once per problem;</li>
  * <li>versioning ({@link #withVersion}, {@link #incrVersion}, {@link #decrVersion});</li>
  * <li>timeouts: {@link Timeout#DEFAULT} resolved against the configured default before a primitive sees it;</li>
- * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM;</li>
+ * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM; if it throws, every
+ * caller waiting for it gets that exception;</li>
  * <li>failure handling: a {@link CacheAccessException} from a primitive becomes a miss or a failed write, is
  * counted in {@link #statistics()} and logged: the first failure at once, then at most one line every 10 seconds;</li>
  * <li>statistics, and the duration of each primitive call for an optional {@link CacheOperationListener}
@@ -803,18 +804,21 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 				throw new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier");
 			}
 			Object result = leader.result.join();
-			if (result != Flight.FAILED) {
-				// Read back so that each caller gets its own copy where the backend copies values.
-				Object stored = read(made, "get");
-				return (T) ((stored != NOT_FOUND) ? stored : result);
+			if (result instanceof Failure failure) {
+				// Everyone waiting shares the leader's failure: retrying in turn would make each waiter the next
+				// leader, so N callers of a failing supplier would wait N supplier times. Callers that come later
+				// start a new flight.
+				throw Failure.<RuntimeException>rethrow(failure.cause());
 			}
-			// The leader's supplier failed: try again, possibly as the new leader.
+			// Read back so that each caller gets its own copy where the backend copies values.
+			Object stored = read(made, "get");
+			return (T) ((stored != NOT_FOUND) ? stored : result);
 		}
 	}
 
 	private @Nullable Object fly(FlightKey flightKey, Flight flight, String made, Supplier<?> supplier,
 			Timeout timeout) {
-		Object result = Flight.FAILED;
+		Object result = null;
 		try {
 			// A previous flight may have stored the value between our miss and winning this one.
 			Object value = read(made, "get");
@@ -829,6 +833,10 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			}
 			result = value;
 			return value;
+		}
+		catch (Throwable ex) {
+			result = new Failure(ex);
+			throw ex;
 		}
 		finally {
 			flights.remove(flightKey, flight);
@@ -1051,9 +1059,20 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	private record FlightKey(Object store, String key) {
 	}
 
-	private static final class Flight {
+	/**
+	 * A flight's outcome when its supplier (or storing its value) threw.
+	 */
+	private record Failure(Throwable cause) {
 
-		static final Object FAILED = new Object();
+		@SuppressWarnings("unchecked")
+		static <E extends Throwable> E rethrow(Throwable cause) throws E {
+			// The very exception the leader got, checked ones included (a Supplier can only throw those sneakily).
+			throw (E) cause;
+		}
+
+	}
+
+	private static final class Flight {
 
 		final Thread owner = Thread.currentThread();
 
