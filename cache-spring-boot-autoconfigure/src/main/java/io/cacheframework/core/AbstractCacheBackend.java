@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -27,9 +28,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class owns, in one place:
  * <ul>
- * <li>key making ({@code KEY_PREFIX}, {@code VERSION}, {@code KEY_FUNCTION}) and validation: a made key over 250
- * UTF-8 bytes or with whitespace or control characters is logged at WARN on the logger
- * {@code io.cacheframework.core.CacheKeyWarning}, with Django's wording, once per problem;</li>
+ * <li>key making ({@code KEY_PREFIX}, {@code VERSION}, {@code KEY_FUNCTION}) and validation, before any I/O: a made
+ * key over 250 UTF-8 bytes or with whitespace or control characters is logged at WARN on the logger
+ * {@code io.cacheframework.core.CacheKeyWarning}, with Django's wording, once per problem; a made key with a lone
+ * surrogate (no UTF-8 form) throws {@link InvalidCacheKeyException} on every backend;</li>
  * <li>versioning ({@link #withVersion}, {@link #incrVersion}, {@link #decrVersion});</li>
  * <li>timeouts: {@link Timeout#DEFAULT} resolved against the configured default before a primitive sees it;</li>
  * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM; if it throws, every
@@ -432,16 +434,33 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	protected final void checkKey(String keyHead, String key) {
 		int budget = (keyHead == this.keyHead) ? this.keyBudget : keyBudget(keyHead);
 		if (budget < 0 || !CacheKeys.isSafe(key, budget)) {
-			invalidKey(keyHead.concat(key));
+			rejectOrWarn(keyHead.concat(key));
 		}
 	}
 
 	final String makeAndValidateKey(String key, int version) {
 		String made = makeKey(key, version);
 		if (!isMemcachedSafe(made)) {
-			invalidKey(made);
+			rejectOrWarn(made);
 		}
 		return made;
+	}
+
+	/**
+	 * A made key failed the fast check: refuse it on every backend if no store can hold it, else leave it to
+	 * {@link #invalidKey} (a warning, or memcached's exception).
+	 */
+	private void rejectOrWarn(String made) {
+		int at = CacheKeys.loneSurrogateIndex(made);
+		if (at >= 0) {
+			// Not a warning as for memcached's rules: UTF-8 has no form for it, so every store would write '?' in
+			// its place and this key would read and overwrite another key's entry.
+			throw new InvalidCacheKeyException("Cache key contains a lone surrogate (U+"
+					+ Integer.toHexString(made.charAt(at)).toUpperCase(Locale.ROOT) + " at index " + at
+					+ ") that cannot be encoded as UTF-8, so it would share an entry with another key: "
+					+ CacheKeys.repr(made));
+		}
+		invalidKey(made);
 	}
 
 	// ---------------------------------------------------------------- timeouts

@@ -1320,6 +1320,38 @@ public abstract class AbstractCacheBackendTests {
 	}
 
 	/**
+	 * Issue 12, item 11: a lone surrogate has no UTF-8 form; stores wrote {@code ?} for it, so the key
+	 * {@code "invoice"} + U+D800 read (and overwrote) {@code "invoice?"}'s entry on memcached, the file system and the
+	 * database. Every backend now refuses such a key on every operation, before any I/O, with a clear message.
+	 */
+	@Test
+	void loneSurrogateKeyIsRefusedOnEveryOperationBeforeItReachesTheStore() {
+		this.cache.set("invoice?", "another customer's invoice");
+		List<String> keys = List.of("invoice\uD800", "invoice\uDC00", "\uDBFFinvoice", "a\uDC00\uD800b");
+		for (CacheBackend cache : List.of(this.cache, customKeyCache())) {
+			for (String key : keys) {
+				for (Map.Entry<String, Consumer<CacheBackend>> operation : keyOperations(key).entrySet()) {
+					assertThatExceptionOfType(InvalidCacheKeyException.class)
+						.as("%s of %s", operation.getKey(), CacheKeys.repr(key))
+						.isThrownBy(() -> operation.getValue().accept(cache))
+						.withMessageContaining("lone surrogate")
+						.withMessageContaining("cannot be encoded as UTF-8");
+				}
+			}
+		}
+		assertThatExceptionOfType(InvalidCacheKeyException.class).isThrownBy(() -> this.cache.get("invoice\uD800"))
+			.withMessage("Cache key contains a lone surrogate (U+D800 at index 10) that cannot be encoded as UTF-8,"
+					+ " so it would share an entry with another key: ':1:invoice\\ud800'");
+		assertThat(this.cache.get("invoice?")).isEqualTo("another customer's invoice");
+		assertThat(this.cache.get("b")).isNull();
+		// A surrogate pair is one character (4 UTF-8 bytes), a valid key of its own.
+		this.cache.set("invoice\uD83D\uDE00", "emoji");
+		assertThat(this.cache.get("invoice\uD83D\uDE00")).isEqualTo("emoji");
+		assertThat(this.cache.get("invoice?")).isEqualTo("another customer's invoice");
+		assertThat(this.cache.get("invoice??")).isNull();
+	}
+
+	/**
 	 * Run every operation with {@code key} and check the problems reported: one WARN each on
 	 * {@code io.cacheframework.core.CacheKeyWarning}, or (with {@link #invalidKeysThrow()}) an
 	 * {@link InvalidCacheKeyException} with the first problem's message.
