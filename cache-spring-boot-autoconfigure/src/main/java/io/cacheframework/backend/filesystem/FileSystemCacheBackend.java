@@ -804,12 +804,15 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	}
 
 	/**
-	 * The directory exists and is writable.
+	 * The directory exists, is writable and was usable at the last probe.
 	 */
 	@Override
 	public List<ComponentHealth> checkHealth() {
 		Path path = directory();
 		String component = "directory " + path;
+		if (!this.directory.isUsable() && !this.directory.probe()) {
+			return List.of(ComponentHealth.down(component, String.valueOf(this.directory.problem())));
+		}
 		if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
 			return List.of(ComponentHealth.down(component, "missing"));
 		}
