@@ -813,26 +813,23 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		this.statistics.recordMisses(1);
 		Timeout resolved = resolve(timeout);
 		FlightKey flightKey = new FlightKey(storeIdentity(), made);
-		while (true) {
-			Flight flight = new Flight();
-			Flight leader = flights.putIfAbsent(flightKey, flight);
-			if (leader == null) {
-				return (T) fly(flightKey, flight, made, supplier, resolved);
-			}
-			if (leader.owner == Thread.currentThread()) {
-				throw new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier");
-			}
-			Object result = leader.result.join();
-			if (result instanceof Failure failure) {
-				// Everyone waiting shares the leader's failure: retrying in turn would make each waiter the next
-				// leader, so N callers of a failing supplier would wait N supplier times. Callers that come later
-				// start a new flight.
-				throw Failure.<RuntimeException>rethrow(failure.cause());
-			}
-			// Read back so that each caller gets its own copy where the backend copies values.
-			Object stored = read(made, "get");
-			return (T) ((stored != NOT_FOUND) ? stored : result);
+		Flight flight = new Flight();
+		Flight leader = flights.putIfAbsent(flightKey, flight);
+		if (leader == null) {
+			return (T) fly(flightKey, flight, made, supplier, resolved);
 		}
+		if (leader.owner == Thread.currentThread()) {
+			throw new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier");
+		}
+		Object result = leader.result.join();
+		if (result instanceof Failure failure) {
+			// Everyone waiting shares the leader's failure. Retrying in turn made each waiter the next leader, so N
+			// callers of a failing supplier waited N supplier times. Callers that come later start a new flight.
+			throw Failure.<RuntimeException>rethrow(failure.cause());
+		}
+		// Read back so that each caller gets its own copy where the backend copies values.
+		Object stored = read(made, "get");
+		return (T) ((stored != NOT_FOUND) ? stored : result);
 	}
 
 	private @Nullable Object fly(FlightKey flightKey, Flight flight, String made, Supplier<?> supplier,
