@@ -17,6 +17,7 @@ import io.cacheframework.core.Caches;
 import io.cacheframework.core.Timeout;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -31,13 +32,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * <li>{@code GET /actuator/cachebackends} → {@code {"caches": {"<alias>": {...}}}}</li>
  * <li>{@code GET /actuator/cachebackends/{alias}} → that alias, 404 if unknown</li>
  * <li>{@code GET /actuator/cachebackends/{alias}/keys?limit=100} → {@code {"keys": [{"key", "size", "expires"}]}}</li>
- * <li>{@code DELETE /actuator/cachebackends/{alias}} → clears it (204; 404 if unknown)</li>
+ * <li>{@code DELETE /actuator/cachebackends/{alias}} → clears it (204; 404 if unknown), only where write access is
+ * granted</li>
  * </ul>
- * Boot's own {@code caches} endpoint lists the Spring cache names; this one shows the stores behind them.
+ * Access is read-only by default ({@link Access#READ_ONLY}): clearing is opt-in with
+ * {@code management.endpoint.cachebackends.access=unrestricted}, because a clear reaches further than the alias on
+ * a shared store: on memcached it is {@code flush_all} of every server, other applications' keys included; on the
+ * database, every row of the table; on the file system, every entry of the directory; on locmem, every alias
+ * sharing its location. Boot's own {@code caches} endpoint lists the Spring cache names; this one shows the stores
+ * behind them.
  *
  * @since 0.1.0
  */
-@Endpoint(id = CacheBackendsEndpoint.ID)
+@Endpoint(id = CacheBackendsEndpoint.ID, defaultAccess = Access.READ_ONLY)
 public class CacheBackendsEndpoint {
 
 	/**
@@ -105,7 +112,8 @@ public class CacheBackendsEndpoint {
 	}
 
 	/**
-	 * Clear an alias (every key in its store, as Django's {@code cache.clear()}).
+	 * Clear an alias: every key in its store, as Django's {@code cache.clear()} (on memcached, {@code flush_all} of
+	 * every server). Only available with {@code management.endpoint.cachebackends.access=unrestricted}.
 	 * @param alias the alias
 	 * @return whether the alias exists (and was cleared)
 	 */

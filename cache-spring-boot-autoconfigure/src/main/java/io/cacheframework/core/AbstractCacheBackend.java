@@ -2,18 +2,19 @@ package io.cacheframework.core;
 
 import java.lang.invoke.MethodType;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -27,14 +28,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class owns, in one place:
  * <ul>
- * <li>key making ({@code KEY_PREFIX}, {@code VERSION}, {@code KEY_FUNCTION}) and validation: a made key over 250
- * UTF-8 bytes or with whitespace or control characters is logged at WARN on the logger
- * {@code io.cacheframework.core.CacheKeyWarning}, with Django's wording, once per problem;</li>
+ * <li>key making ({@code KEY_PREFIX}, {@code VERSION}, {@code KEY_FUNCTION}) and validation, before any I/O: a made
+ * key over 250 UTF-8 bytes or with whitespace or control characters is logged at WARN on the logger
+ * {@code io.cacheframework.core.CacheKeyWarning}, with Django's wording, once per problem; a made key with a lone
+ * surrogate (no UTF-8 form) throws {@link InvalidCacheKeyException} on every backend;</li>
  * <li>versioning ({@link #withVersion}, {@link #incrVersion}, {@link #decrVersion});</li>
  * <li>timeouts: {@link Timeout#DEFAULT} resolved against the configured default before a primitive sees it;</li>
- * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM;</li>
+ * <li>single-flight {@link #getOrSet}: one supplier call per key at a time within the JVM; if it throws, every
+ * caller waiting for it gets that exception;</li>
  * <li>failure handling: a {@link CacheAccessException} from a primitive becomes a miss or a failed write, is
- * counted in {@link #statistics()} and logged at most every few seconds;</li>
+ * counted in {@link #statistics()} and logged: the first failure at once, then at most one line every 10 seconds;</li>
  * <li>statistics, and the duration of each primitive call for an optional {@link CacheOperationListener}
  * (metrics).</li>
  * </ul>
@@ -60,7 +63,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private static final Log keyWarnings = LogFactory.getLog("io.cacheframework.core.CacheKeyWarning");
 
-	private static final long ERROR_LOG_INTERVAL_MILLIS = 10_000;
+	private static final Duration ERROR_LOG_INTERVAL = Duration.ofSeconds(10);
 
 	private static final ConcurrentHashMap<FlightKey, Flight> flights = new ConcurrentHashMap<>();
 
@@ -89,9 +92,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	private final CacheStatistics statistics = new CacheStatistics();
 
-	private final AtomicLong lastErrorLog = new AtomicLong(Long.MIN_VALUE);
-
-	private final AtomicLong suppressedErrors = new AtomicLong();
+	private final LogRateLimiter errorLog = new LogRateLimiter(ERROR_LOG_INTERVAL);
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -433,16 +434,33 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	protected final void checkKey(String keyHead, String key) {
 		int budget = (keyHead == this.keyHead) ? this.keyBudget : keyBudget(keyHead);
 		if (budget < 0 || !CacheKeys.isSafe(key, budget)) {
-			invalidKey(keyHead.concat(key));
+			rejectOrWarn(keyHead.concat(key));
 		}
 	}
 
 	final String makeAndValidateKey(String key, int version) {
 		String made = makeKey(key, version);
 		if (!isMemcachedSafe(made)) {
-			invalidKey(made);
+			rejectOrWarn(made);
 		}
 		return made;
+	}
+
+	/**
+	 * A made key failed the fast check: refuse it on every backend if no store can hold it, else leave it to
+	 * {@link #invalidKey} (a warning, or memcached's exception).
+	 */
+	private void rejectOrWarn(String made) {
+		int at = CacheKeys.loneSurrogateIndex(made);
+		if (at >= 0) {
+			// Not a warning as for memcached's rules: UTF-8 has no form for it, so every store would write '?' in
+			// its place and this key would read and overwrite another key's entry.
+			throw new InvalidCacheKeyException("Cache key contains a lone surrogate (U+"
+					+ Integer.toHexString(made.charAt(at)).toUpperCase(Locale.ROOT) + " at index " + at
+					+ ") that cannot be encoded as UTF-8, so it would share an entry with another key: "
+					+ CacheKeys.repr(made));
+		}
+		invalidKey(made);
 	}
 
 	// ---------------------------------------------------------------- timeouts
@@ -492,25 +510,23 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	// ---------------------------------------------------------------- failures
 
 	/**
-	 * Count and log (at most every 10 seconds, with the number suppressed since) a failed store access.
+	 * Count and log a failed store access: the first failure at once at WARN, then at most one line every 10
+	 * seconds of the cache's clock, with the number of failures not logged since the previous line (all of them at
+	 * DEBUG, with the stack trace).
 	 * @param operation the operation, e.g. {@code "get"}
 	 * @param ex the failure
 	 */
 	protected final void storeFailed(String operation, Exception ex) {
 		this.statistics.recordError();
-		long now = System.currentTimeMillis();
-		long last = this.lastErrorLog.get();
-		if (now - last >= ERROR_LOG_INTERVAL_MILLIS && this.lastErrorLog.compareAndSet(last, now)) {
-			long suppressed = this.suppressedErrors.getAndSet(0);
+		long suppressed = this.errorLog.record(this.settings.clock().millis());
+		if (suppressed >= 0) {
 			this.logger.warn("Cache '" + alias() + "' (" + backendName() + ") " + operation
-					+ " failed, treated as a miss" + ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "")
-					+ ": " + ex.getMessage(), this.logger.isDebugEnabled() ? ex : null);
+					+ " failed, continuing without the cache"
+					+ ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "") + ": "
+					+ ex.getMessage(), this.logger.isDebugEnabled() ? ex : null);
 		}
-		else {
-			this.suppressedErrors.incrementAndGet();
-			if (this.logger.isDebugEnabled()) {
-				this.logger.debug("Cache '" + alias() + "' " + operation + " failed", ex);
-			}
+		else if (this.logger.isDebugEnabled()) {
+			this.logger.debug("Cache '" + alias() + "' " + operation + " failed", ex);
 		}
 	}
 
@@ -797,28 +813,28 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		this.statistics.recordMisses(1);
 		Timeout resolved = resolve(timeout);
 		FlightKey flightKey = new FlightKey(storeIdentity(), made);
-		while (true) {
-			Flight flight = new Flight();
-			Flight leader = flights.putIfAbsent(flightKey, flight);
-			if (leader == null) {
-				return (T) fly(flightKey, flight, made, supplier, resolved);
-			}
-			if (leader.owner == Thread.currentThread()) {
-				throw new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier");
-			}
-			Object result = leader.result.join();
-			if (result != Flight.FAILED) {
-				// Read back so that each caller gets its own copy where the backend copies values.
-				Object stored = read(made, "get");
-				return (T) ((stored != NOT_FOUND) ? stored : result);
-			}
-			// The leader's supplier failed: try again, possibly as the new leader.
+		Flight flight = new Flight();
+		Flight leader = flights.putIfAbsent(flightKey, flight);
+		if (leader == null) {
+			return (T) fly(flightKey, flight, made, supplier, resolved);
 		}
+		if (leader.owner == Thread.currentThread()) {
+			throw new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier");
+		}
+		Object result = leader.result.join();
+		if (result instanceof Failure failure) {
+			// Everyone waiting shares the leader's failure. Retrying in turn made each waiter the next leader, so N
+			// callers of a failing supplier waited N supplier times. Callers that come later start a new flight.
+			throw Failure.<RuntimeException>rethrow(failure.cause());
+		}
+		// Read back so that each caller gets its own copy where the backend copies values.
+		Object stored = read(made, "get");
+		return (T) ((stored != NOT_FOUND) ? stored : result);
 	}
 
 	private @Nullable Object fly(FlightKey flightKey, Flight flight, String made, Supplier<?> supplier,
 			Timeout timeout) {
-		Object result = Flight.FAILED;
+		Object result = null;
 		try {
 			// A previous flight may have stored the value between our miss and winning this one.
 			Object value = read(made, "get");
@@ -833,6 +849,10 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			}
 			result = value;
 			return value;
+		}
+		catch (Throwable ex) {
+			result = new Failure(ex);
+			throw ex;
 		}
 		finally {
 			flights.remove(flightKey, flight);
@@ -1055,9 +1075,20 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	private record FlightKey(Object store, String key) {
 	}
 
-	private static final class Flight {
+	/**
+	 * A flight's outcome when its supplier (or storing its value) threw.
+	 */
+	private record Failure(Throwable cause) {
 
-		static final Object FAILED = new Object();
+		@SuppressWarnings("unchecked")
+		static <E extends Throwable> E rethrow(Throwable cause) throws E {
+			// The very exception the leader got, checked ones included (a Supplier can only throw those sneakily).
+			throw (E) cause;
+		}
+
+	}
+
+	private static final class Flight {
 
 		final Thread owner = Thread.currentThread();
 

@@ -92,7 +92,9 @@ public interface CacheBackend extends AutoCloseable {
 
 	/**
 	 * Return the cached value, or compute it with {@code supplier}, store it and return it. The supplier runs only on
-	 * a miss, and only once at a time per key within this JVM: concurrent callers for the same key wait for it.
+	 * a miss, and only once at a time per key within this JVM: concurrent callers for the same key wait for it. If it
+	 * throws, that exception reaches its caller and every caller waiting for it at that moment, and nothing is
+	 * stored; a later call runs the supplier again.
 	 * @param key the caller's key
 	 * @param supplier computes the value on a miss
 	 * @param <T> the value type

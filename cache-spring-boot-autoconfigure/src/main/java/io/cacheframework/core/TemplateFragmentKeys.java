@@ -37,7 +37,9 @@ public final class TemplateFragmentKeys {
 		MessageDigest md5 = md5();
 		if (varyOn != null) {
 			for (Object value : varyOn) {
-				byte[] data = ((value != null) ? String.valueOf(value) : "").getBytes(StandardCharsets.UTF_8);
+				// UTF-8 as Django's; a lone surrogate gets bytes of its own instead of '?', so "a" + U+D800 and "a?"
+				// never share a fragment (Django cannot encode such a value at all and fails the render).
+				byte[] data = CacheKeys.utf8Bytes((value != null) ? String.valueOf(value) : "");
 				md5.update((data.length + ":").getBytes(StandardCharsets.US_ASCII));
 				md5.update(data);
 				md5.update((byte) ',');

@@ -1,9 +1,11 @@
 package io.cacheframework.spring;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.LogRateLimiter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -13,8 +15,9 @@ import org.springframework.cache.interceptor.CacheErrorHandler;
 
 /**
  * A {@link CacheErrorHandler} that turns cache failures into misses: a failed read runs the method, a failed write
- * or eviction is skipped. Each failure is counted (in the backend's statistics too) and logged at WARN at most
- * every ten seconds. Spring's default handler rethrows, which turns a cache outage into an error for the caller.
+ * or eviction is skipped. Each failure is counted (in the backend's statistics too) and logged at WARN: the first
+ * at once, then at most one line every ten seconds, saying how many failures it left out. Spring's default handler
+ * rethrows, which turns a cache outage into an error for the caller.
  *
  * @since 0.1.0
  */
@@ -22,11 +25,27 @@ public class CacheFailureHandler implements CacheErrorHandler {
 
 	private static final Log logger = LogFactory.getLog(CacheFailureHandler.class);
 
-	private static final long LOG_INTERVAL_MILLIS = 10_000;
+	private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
 	private final LongAdder failures = new LongAdder();
 
-	private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE);
+	private final LogRateLimiter log = new LogRateLimiter(LOG_INTERVAL);
+
+	private final Clock clock;
+
+	/**
+	 * Create a handler.
+	 */
+	public CacheFailureHandler() {
+		this(Clock.systemUTC());
+	}
+
+	/**
+	 * Create a handler whose log interval runs on a given clock (for tests).
+	 */
+	CacheFailureHandler(Clock clock) {
+		this.clock = clock;
+	}
 
 	@Override
 	public void handleCacheGetError(RuntimeException exception, Cache cache, Object key) {
@@ -61,11 +80,12 @@ public class CacheFailureHandler implements CacheErrorHandler {
 		if (cache.getNativeCache() instanceof AbstractCacheBackend backend) {
 			backend.statistics().recordError();
 		}
-		long now = System.currentTimeMillis();
-		long last = this.lastLogged.get();
-		if (now - last >= LOG_INTERVAL_MILLIS && this.lastLogged.compareAndSet(last, now)) {
+		long suppressed = this.log.record(this.clock.millis());
+		if (suppressed >= 0) {
 			logger.warn("Cache '" + cache.getName() + "' " + operation + ((key != null) ? " of key '" + key + "'" : "")
-					+ " failed; continuing without the cache: " + exception, exception);
+					+ " failed; continuing without the cache"
+					+ ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "") + ": " + exception,
+					exception);
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Cache '" + cache.getName() + "' " + operation + " failed", exception);

@@ -1,7 +1,5 @@
 package io.cacheframework.spring;
 
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -30,9 +28,12 @@ import org.springframework.cache.support.NullValue;
  * name's entries on any backend, memcached included (whose only native clear is {@code flush_all}). A namespace
  * costs one extra read per operation; configure an alias for a hot cache name to avoid it.
  *
- * <p>Keys of any type become cache keys through {@code toString()}; a key whose text is long or contains
- * whitespace or control characters (e.g. {@code SimpleKey [a, b]}) is replaced by its SHA-256, so every key is valid
- * on memcached. {@code null} values are stored as values (Django stores {@code None}).
+ * <p>A key becomes text unambiguously: a {@code String} is itself (so {@code @Cacheable(key = "'x'")} and
+ * {@code backend.get("x")} share an entry), other types carry a type tag and composite keys ({@code SimpleKey},
+ * lists, records, ...) length-prefixed parts, so keys that are not {@code equals} never share an entry (the format is
+ * in the README, "Spring cache keys"). A text that is long, contains whitespace or control characters, or has a
+ * lone surrogate is replaced by {@code #} and its SHA-256, so every key is valid on memcached. {@code null} values
+ * are stored as values (Django stores {@code None}).
  *
  * @since 0.1.0
  */
@@ -248,7 +249,7 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	 * @return the backend key
 	 */
 	public String backendKey(Object key) {
-		String text = safeKey(keyText(key));
+		String text = safeKey(KeyText.of(key));
 		if (this.namespace == null) {
 			return text;
 		}
@@ -278,27 +279,6 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 		return UUID.randomUUID().toString().substring(0, 13);
 	}
 
-	private static String keyText(Object key) {
-		if (key instanceof String text) {
-			return text;
-		}
-		if (!hasOwnToString(key.getClass())) {
-			throw new IllegalStateException("Cannot use a " + key.getClass().getName()
-					+ " as a cache key: it does not override toString(), so equal keys would not map to one entry");
-		}
-		return key.toString();
-	}
-
-	private static boolean hasOwnToString(Class<?> type) {
-		try {
-			Method method = type.getMethod("toString");
-			return method.getDeclaringClass() != Object.class;
-		}
-		catch (NoSuchMethodException ex) {
-			return false;
-		}
-	}
-
 	static String safeKey(String text) {
 		if (CacheKeys.isSafe(text, MAX_PLAIN_KEY_BYTES) && !text.startsWith("#")) {
 			return text;
@@ -308,7 +288,8 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 
 	private static String sha256(String text) {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+			// Not String.getBytes: it writes '?' for a lone surrogate, so two texts would share a digest.
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(CacheKeys.utf8Bytes(text));
 			return HexFormat.of().formatHex(digest);
 		}
 		catch (NoSuchAlgorithmException ex) {

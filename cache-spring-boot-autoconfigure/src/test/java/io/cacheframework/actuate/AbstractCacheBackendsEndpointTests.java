@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
@@ -20,9 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The {@code cachebackends} endpoint, its health component and the cache meters, run against one real backend
  * configured as the {@code default} alias by each subclass ({@code @SpringBootTest(classes =
  * ObservabilityTestApplication.class, properties = ...)}). Public so that each backend's package can run it.
+ * Clearing through the endpoint is opt-in; these tests opt in ({@link #WRITE_ACCESS}) to test it, and
+ * {@link CacheBackendsEndpointDefaultsTests} checks the read-only default.
  */
 @AutoConfigureMockMvc
+@TestPropertySource(properties = AbstractCacheBackendsEndpointTests.WRITE_ACCESS)
 public abstract class AbstractCacheBackendsEndpointTests {
+
+	public static final String WRITE_ACCESS = "management.endpoint.cachebackends.access=unrestricted";
 
 	public static final String EXPOSE_ALL = "management.endpoints.web.exposure.include=*";
 

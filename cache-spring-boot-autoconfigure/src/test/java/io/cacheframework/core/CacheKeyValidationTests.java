@@ -1,8 +1,14 @@
 package io.cacheframework.core;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.cacheframework.backend.dummy.DummyCacheBackend;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Key checks (CONFORMANCE §E) and the Python {@code repr} used in their messages.
@@ -49,6 +55,59 @@ class CacheKeyValidationTests {
 	}
 
 	@Test
+	void loneSurrogatesAreFoundAndMakeAKeyUnsafe() {
+		assertThat(CacheKeys.loneSurrogateIndex("invoice")).isEqualTo(-1);
+		assertThat(CacheKeys.loneSurrogateIndex("invoice\uD83D\uDE00")).isEqualTo(-1);
+		assertThat(CacheKeys.loneSurrogateIndex("invoice\uD800")).isEqualTo(7);
+		assertThat(CacheKeys.loneSurrogateIndex("invoice\uDC00x")).isEqualTo(7);
+		assertThat(CacheKeys.loneSurrogateIndex("\uDE00\uD83D")).isEqualTo(0);
+		assertThat(CacheKeys.loneSurrogateIndex("a\uD83D\uDE00\uD83D")).isEqualTo(3);
+		// Noncharacters and private-use code points have a UTF-8 form: only surrogates lack one.
+		assertThat(CacheKeys.loneSurrogateIndex("\uFFFF\uFFFE\uFDD0\uE000\uDBFF\uDFFF")).isEqualTo(-1);
+		for (String key : new String[] { ":1:invoice\uD800", ":1:\uDC00", ":1:\uD800\uD800", ":1:a\uDBFF" }) {
+			assertThat(AbstractCacheBackend.isMemcachedSafe(key)).as(CacheKeys.repr(key)).isFalse();
+		}
+		assertThat(AbstractCacheBackend.isMemcachedSafe(":1:invoice\uD83D\uDE00")).isTrue();
+	}
+
+	@Test
+	void dummyBackendRefusesLoneSurrogatesLikeEveryStore() {
+		// It stores nothing, but a key that fails in production must fail in development too.
+		try (DummyCacheBackend dummy = new DummyCacheBackend(CacheSettings.builder("dummy").build())) {
+			for (Map.Entry<String, Consumer<CacheBackend>> operation : AbstractCacheBackendTests
+				.keyOperations("invoice\uD800")
+				.entrySet()) {
+				assertThatExceptionOfType(InvalidCacheKeyException.class).as(operation.getKey())
+					.isThrownBy(() -> operation.getValue().accept(dummy))
+					.withMessageContaining("lone surrogate");
+			}
+		}
+	}
+
+	@Test
+	void everyCodePointButLoneSurrogatesSurvivesUtf8() {
+		// Why lone surrogates are the only keys refused on every backend: all other chars round-trip through UTF-8.
+		for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
+			String text = Character.toString(c);
+			boolean survives = new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(text);
+			assertThat(survives).as("U+%04X", c).isEqualTo(CacheKeys.loneSurrogateIndex(text) < 0);
+		}
+	}
+
+	@Test
+	void utf8BytesAreUtf8ForWellFormedTextAndDistinctForLoneSurrogates() {
+		for (String text : new String[] { "", "plain", "清 é", "\uD83D\uDE00", "\uFFFF" }) {
+			assertThat(CacheKeys.utf8Bytes(text)).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+		}
+		assertThat(CacheKeys.utf8Bytes("a\uD800")).containsExactly(0x61, 0xED, 0xA0, 0x80);
+		assertThat(CacheKeys.utf8Bytes("\uDFFF\uD83D\uDE00")).containsExactly(0xED, 0xBF, 0xBF, 0xF0, 0x9F, 0x98,
+				0x80);
+		assertThat(CacheKeys.utf8Bytes("invoice\uD800")).isNotEqualTo(CacheKeys.utf8Bytes("invoice?"));
+		assertThat(CacheKeys.utf8Bytes("\uD800\uDC00".substring(0, 1) + "x"))
+			.isNotEqualTo(CacheKeys.utf8Bytes("\uDC00x"));
+	}
+
+	@Test
 	void pythonRepr() {
 		assertThat(CacheKeys.repr("plain")).isEqualTo("'plain'");
 		assertThat(CacheKeys.repr("a\nb\tc\rd")).isEqualTo("'a\\nb\\tc\\rd'");
@@ -57,6 +116,8 @@ class CacheKeyValidationTests {
 		assertThat(CacheKeys.repr("it's \"quoted\"")).isEqualTo("'it\\'s \"quoted\"'");
 		assertThat(CacheKeys.repr("\u0000\u001f\u007f")).isEqualTo("'\\x00\\x1f\\x7f'");
 		assertThat(CacheKeys.repr("清 é")).isEqualTo("'清 é'");
+		// Lone surrogates are escaped as Python escapes them (a log would print '?' for them); pairs are kept.
+		assertThat(CacheKeys.repr("a\uD800b\uDC00\uD83D\uDE00")).isEqualTo("'a\\ud800b\\udc00\uD83D\uDE00'");
 	}
 
 }

@@ -19,6 +19,11 @@ public final class LogCapture implements AutoCloseable {
 	 */
 	public static final String KEY_WARNING_LOGGER = "io.cacheframework.core.CacheKeyWarning";
 
+	/**
+	 * The words every store-failure line of {@code AbstractCacheBackend} contains.
+	 */
+	public static final String STORE_FAILURE = "failed, continuing without the cache";
+
 	private final Logger logger;
 
 	private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -56,6 +61,15 @@ public final class LogCapture implements AutoCloseable {
 			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
 			.map(ILoggingEvent::getFormattedMessage)
 			.toList();
+	}
+
+	/**
+	 * The WARN lines that report a failed store call ({@code "Cache '<alias>' (<backend>) <operation> failed,
+	 * continuing without the cache..."}), oldest first.
+	 * @return the messages
+	 */
+	public List<String> storeFailures() {
+		return warnings().stream().filter((line) -> line.contains(STORE_FAILURE)).toList();
 	}
 
 	/**

@@ -75,4 +75,12 @@ class TemplateFragmentKeysTests {
 			.isEqualTo("template.cache.sidebar.3fe0f8a7057b5510466c6969b20d22d9");
 	}
 
+	@Test
+	void loneSurrogateDoesNotShareAFragmentWithAQuestionMark() {
+		// Encoded to UTF-8 the plain way, both values are "a?": one user's fragment would be served to the other.
+		assertThat(TemplateFragmentKeys.make("sidebar", List.of("a\uD800")))
+			.isNotEqualTo(TemplateFragmentKeys.make("sidebar", List.of("a?")))
+			.isNotEqualTo(TemplateFragmentKeys.make("sidebar", List.of("a\uDC00")));
+	}
+
 }

@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li><b>Location</b>: an absolute directory, created with mode 0700 (missing parents too); entry files are 0600.
  * A directory that is a symbolic link, not a directory, group- or world-writable, or owned by another user is
- * refused when the backend is created.</li>
+ * refused when the backend is created. One that cannot be created or written (a read-only mount, no permission) is
+ * not: the backend starts, logs it, and every read is a miss and every write fails until the directory can be
+ * written, which each call checks again.</li>
  * <li><b>Files</b>: {@code <sha-256 of the made key, hex>.cache}, holding a header (magic, format version, expiry,
  * lengths, CRC32C), the made key and the serializer's bytes, zlib-compressed when that saves at least 10%.</li>
  * <li><b>Writes</b> go to a temporary file {@code .tmp-<pid>-<random>} in the same directory and are renamed over
@@ -86,8 +88,8 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	/**
 	 * Create a backend with the default serializer and options.
 	 * @param settings the settings; {@code location} is the absolute directory
-	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
-	 * unsafe
+	 * @throws IllegalArgumentException if the location is not absolute or not a directory, or the directory is
+	 * unsafe (a directory that cannot be created or written does not fail: see the class description)
 	 */
 	public FileSystemCacheBackend(CacheSettings settings) {
 		this(settings, new DefaultValueSerializer(), new Options());
@@ -97,8 +99,8 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	 * Create a backend with the default options.
 	 * @param settings the settings; {@code location} is the absolute directory
 	 * @param serializer turns values into bytes and back
-	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
-	 * unsafe
+	 * @throws IllegalArgumentException if the location is not absolute or not a directory, or the directory is
+	 * unsafe (a directory that cannot be created or written does not fail: see the class description)
 	 */
 	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer) {
 		this(settings, serializer, new Options());
@@ -109,8 +111,8 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	 * @param settings the settings; {@code location} is the absolute directory
 	 * @param serializer turns values into bytes and back
 	 * @param options file-system specific options
-	 * @throws IllegalArgumentException if the location is not absolute, or the directory cannot be created or is
-	 * unsafe
+	 * @throws IllegalArgumentException if the location is not absolute or not a directory, or the directory is
+	 * unsafe (a directory that cannot be created or written does not fail: see the class description)
 	 */
 	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer, Options options) {
 		super(settings);
@@ -126,6 +128,11 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 		this.maxValueBytes = options.getMaxValueBytes();
 		this.syncWrites = options.isSyncWrites();
 		this.directory = SharedDirectory.acquire(SharedDirectory.prepare(settings.location()));
+		if (!this.directory.isUsable()) {
+			this.logger.warn("Cache '" + alias() + "' (filesystem) cannot use its directory " + this.directory.path
+					+ " (" + this.directory.problem() + "): every read is a miss and every write fails until it can;"
+					+ " it is tried again on each call");
+		}
 	}
 
 	@Override
@@ -298,12 +305,31 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 
 	@Override
 	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-		write(key, value, timeout, false);
+		try {
+			write(key, value, timeout, false);
+		}
+		catch (CacheAccessException ex) {
+			throw writeFailed(ex);
+		}
 	}
 
 	@Override
 	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
-		return write(key, value, timeout, true);
+		try {
+			return write(key, value, timeout, true);
+		}
+		catch (CacheAccessException ex) {
+			throw writeFailed(ex);
+		}
+	}
+
+	/**
+	 * A write failed: find out whether the directory can still be written. If it cannot (it became read-only),
+	 * reads turn into misses from now on, so an entry that a failed {@code delete} left behind is never served.
+	 */
+	private CacheAccessException writeFailed(CacheAccessException ex) {
+		this.directory.probe();
+		return ex;
 	}
 
 	/**
@@ -362,7 +388,10 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 			return true;
 		}
 		catch (IOException ex) {
-			throw new CacheAccessException("Cannot touch " + target.path + ": " + ex, ex);
+			throw writeFailed(new CacheAccessException("Cannot touch " + target.path + ": " + ex, ex));
+		}
+		catch (CacheAccessException ex) {
+			throw writeFailed(ex);
 		}
 	}
 
@@ -373,7 +402,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 			return deleteFile(target.path);
 		}
 		catch (IOException ex) {
-			throw new CacheAccessException("Cannot delete " + target.path + ": " + ex, ex);
+			throw writeFailed(new CacheAccessException("Cannot delete " + target.path + ": " + ex, ex));
 		}
 	}
 
@@ -416,12 +445,16 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 			return updated.longValue();
 		}
 		catch (IOException ex) {
-			throw new CacheAccessException("Cannot increment " + target.path + ": " + ex, ex);
+			throw writeFailed(new CacheAccessException("Cannot increment " + target.path + ": " + ex, ex));
+		}
+		catch (CacheAccessException ex) {
+			throw writeFailed(ex);
 		}
 	}
 
 	@Override
 	protected void doClear() {
+		this.directory.checkUsable();
 		int removed = 0;
 		try {
 			for (Path file : this.directory.listEntries()) {
@@ -435,7 +468,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 			// The directory itself is gone: nothing to clear.
 		}
 		catch (IOException ex) {
-			throw new CacheAccessException("Cannot clear " + this.directory.path + ": " + ex, ex);
+			throw writeFailed(new CacheAccessException("Cannot clear " + this.directory.path + ": " + ex, ex));
 		}
 		finally {
 			this.directory.count.set(0);
@@ -665,6 +698,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	}
 
 	private Target target(String key) {
+		this.directory.checkUsable();
 		byte[] keyBytes = EntryFormat.keyBytes(key);
 		byte[] digest = EntryFormat.digest(keyBytes);
 		return new Target(key, keyBytes, this.directory.path.resolve(EntryFormat.fileName(digest)),
@@ -770,12 +804,15 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	}
 
 	/**
-	 * The directory exists and is writable.
+	 * The directory exists, is writable and was usable at the last probe.
 	 */
 	@Override
 	public List<ComponentHealth> checkHealth() {
 		Path path = directory();
 		String component = "directory " + path;
+		if (!this.directory.isUsable() && !this.directory.probe()) {
+			return List.of(ComponentHealth.down(component, String.valueOf(this.directory.problem())));
+		}
 		if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
 			return List.of(ComponentHealth.down(component, "missing"));
 		}

@@ -27,12 +27,16 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.cacheframework.core.CacheAccessException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +50,13 @@ import org.jspecify.annotations.Nullable;
  * the same JVM, and Java refuses overlapping locks from one JVM. The JVM keeps one lock-file channel per directory,
  * because closing any channel of a file releases every lock the process holds on it. Byte 256 is the cull lock,
  * taken with {@code tryLock} so that at most one process culls at a time and nobody waits for it.
+ *
+ * <p>Availability: a directory that is missing and cannot be created, or cannot be written (a read-only mount,
+ * no permission), does not fail startup. It is <em>unusable</em>: every read is a miss and every write fails (a
+ * read would otherwise serve an entry that a failed {@code delete} should have removed), until a {@link #probe()}
+ * finds it writable again. A probe runs at startup, on each call while the directory is unusable, and after any
+ * failed write; it creates the directory if needed, checks it, opens the lock file and creates and removes a
+ * temporary file, all of which fail at once on a read-only file system.
  */
 final class SharedDirectory {
 
@@ -60,6 +71,8 @@ final class SharedDirectory {
 	private static final long STALE_TEMP_MILLIS = TimeUnit.HOURS.toMillis(1);
 
 	private static final Map<Path, SharedDirectory> directories = new ConcurrentHashMap<>();
+
+	private static final Log logger = LogFactory.getLog(FileSystemCacheBackend.class);
 
 	private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
@@ -86,38 +99,143 @@ final class SharedDirectory {
 
 	private volatile @Nullable FileChannel lockChannel;
 
+	/** Whether the last {@link #probe()} found the directory safe and writable. */
+	private volatile boolean usable;
+
+	/** Why the directory is unusable, for messages; {@code null} when it is usable. */
+	private volatile @Nullable String problem = "not checked yet";
+
+	private final ReentrantLock probeLock = new ReentrantLock();
+
+	/** Whether a probe ran yet (guarded by {@link #probeLock}). */
+	private boolean probed;
+
 	private int users;
 
-	private SharedDirectory(Path path) throws IOException {
+	private SharedDirectory(Path path) {
 		this.path = path;
 		this.posix = path.getFileSystem().supportedFileAttributeViews().contains("posix");
 		this.lockPath = path.resolve(EntryFormat.LOCK_FILE);
 		for (int i = 0; i < STRIPES; i++) {
 			this.stripes[i] = new ReentrantLock();
 		}
-		this.lockChannel = openLockChannel();
-		sweepTempFiles();
-		this.count.set(listEntries().size());
+		probe();
 	}
 
 	/**
-	 * The shared state of a prepared, verified directory.
-	 * @param realPath the directory's real path
+	 * The shared state of a prepared directory (usable or not, see {@link #isUsable()}).
+	 * @param canonicalPath the directory's real path, or for a directory that does not exist yet the real path of
+	 * its nearest existing parent followed by the missing names
 	 */
-	static SharedDirectory acquire(Path realPath) {
-		return directories.compute(realPath, (path, existing) -> {
-			SharedDirectory directory = existing;
-			if (directory == null) {
-				try {
-					directory = new SharedDirectory(path);
-				}
-				catch (IOException ex) {
-					throw new IllegalArgumentException("Cannot use cache directory " + path + ": " + ex, ex);
-				}
-			}
+	static SharedDirectory acquire(Path canonicalPath) {
+		return directories.compute(canonicalPath, (path, existing) -> {
+			SharedDirectory directory = (existing != null) ? existing : new SharedDirectory(path);
 			directory.users++;
 			return directory;
 		});
+	}
+
+	/**
+	 * Whether the directory was usable at the last probe.
+	 */
+	boolean isUsable() {
+		return this.usable;
+	}
+
+	/**
+	 * Why the directory is unusable, or {@code null}.
+	 */
+	@Nullable String problem() {
+		return this.problem;
+	}
+
+	/**
+	 * Fail unless the directory is usable, probing it again if it was not.
+	 * @throws CacheAccessException if it is still unusable
+	 */
+	void checkUsable() {
+		if (this.usable) {
+			return;
+		}
+		// One caller probes, the others fail at once: during an outage no call queues behind another's syscalls.
+		if (this.probeLock.tryLock()) {
+			try {
+				if (probe()) {
+					return;
+				}
+			}
+			finally {
+				this.probeLock.unlock();
+			}
+		}
+		throw new CacheAccessException("Cache directory " + this.path + " cannot be used: " + this.problem);
+	}
+
+	/**
+	 * Find out whether the directory can be used now: create it if it is missing (and its lock file with it), check
+	 * that it is safe, open the lock file, and create and remove a temporary file. Logs when the directory stops or
+	 * starts being usable; the first time it becomes usable, leftover temporary files are swept and entries counted.
+	 * @return whether it is usable
+	 */
+	boolean probe() {
+		this.probeLock.lock();
+		try {
+			return probeLocked();
+		}
+		finally {
+			this.probeLock.unlock();
+		}
+	}
+
+	private boolean probeLocked() {
+		String failure = null;
+		try {
+			if (!Files.isDirectory(this.path, LinkOption.NOFOLLOW_LINKS)) {
+				createMissing(this.path, this.posix);
+				// A new directory has a new lock file: a channel to the old one would exclude nobody.
+				FileChannel old = this.lockChannel;
+				this.lockChannel = null;
+				closeQuietly(old);
+			}
+			checkSafe(this.path, this.posix);
+			FileChannel channel = this.lockChannel;
+			if (channel == null || !channel.isOpen()) {
+				this.lockChannel = openLockChannel();
+			}
+			Path probe = this.path.resolve(tempName(ThreadLocalRandom.current().nextLong()));
+			Files.newByteChannel(probe, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+					fileAttributes()).close();
+			Files.delete(probe);
+		}
+		catch (IOException | IllegalArgumentException | UnsupportedOperationException ex) {
+			failure = (ex instanceof IllegalArgumentException) ? ex.getMessage() : ex.toString();
+		}
+		boolean wasUsable = this.usable;
+		boolean first = !this.probed;
+		this.probed = true;
+		this.problem = failure;
+		if (failure != null) {
+			this.usable = false;
+			if (wasUsable) {
+				logger.warn("Cache directory " + this.path + " cannot be used any more (" + failure
+						+ "): reads are misses and writes fail until it can");
+			}
+			return false;
+		}
+		if (!wasUsable) {
+			try {
+				sweepTempFiles();
+				this.count.set(listEntries().size());
+			}
+			catch (IOException ex) {
+				// Counted again by the next listing.
+			}
+			if (!first) {
+				logger.info("Cache directory " + this.path + " can be used again");
+			}
+		}
+		this.usable = true;
+		return true;
 	}
 
 	void release() {
@@ -133,11 +251,14 @@ final class SharedDirectory {
 	// ---------------------------------------------------------------- directory preparation
 
 	/**
-	 * Create the directory if needed (mode 0700, missing parents too) and refuse an unsafe one.
+	 * Check a configured location and create the directory if needed (mode 0700, missing parents too). A directory
+	 * that cannot be created or written is not an error here (the backend starts and serves misses, see
+	 * {@link #probe()}); an unsafe one is.
 	 * @param location the configured location
-	 * @return the directory's real path
-	 * @throws IllegalArgumentException if the location is not an absolute path or the directory is unsafe or
-	 * cannot be created
+	 * @return the directory's real path, or for a directory that could not be created the real path of its nearest
+	 * existing parent followed by the missing names
+	 * @throws IllegalArgumentException if the location is not an absolute path, the directory or a parent is not a
+	 * directory, or the directory is unsafe
 	 */
 	static Path prepare(String location) {
 		if (location.isBlank()) {
@@ -156,18 +277,49 @@ final class SharedDirectory {
 					+ "' is a relative path; the file-system cache needs an absolute directory (a relative one"
 					+ " would depend on the working directory)");
 		}
+		dir = dir.normalize();
 		boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-		createMissing(dir, posix);
+		Path existing = dir;
+		while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+			existing = existing.getParent();
+		}
+		if (existing != null && !existing.equals(dir) && !Files.isDirectory(existing)) {
+			throw new IllegalArgumentException("Cannot create cache directory " + dir + ": " + existing
+					+ " is not a directory");
+		}
+		try {
+			createMissing(dir, posix);
+		}
+		catch (IOException ex) {
+			// A read-only or unwritable parent: start anyway, the directory is probed again on use.
+			return canonical(existing, dir);
+		}
 		checkSafe(dir, posix);
 		try {
 			return dir.toRealPath();
 		}
 		catch (IOException ex) {
-			throw new IllegalArgumentException("Cannot use cache directory " + dir + ": " + ex, ex);
+			return canonical(existing, dir);
 		}
 	}
 
-	private static void createMissing(Path dir, boolean posix) {
+	/**
+	 * The real path of {@code existing} (a parent of {@code dir}, or {@code dir} itself) followed by the rest of
+	 * {@code dir}: the same key for every spelling of a directory that does not exist yet.
+	 */
+	private static Path canonical(@Nullable Path existing, Path dir) {
+		if (existing == null) {
+			return dir;
+		}
+		try {
+			return existing.toRealPath().resolve(existing.relativize(dir));
+		}
+		catch (IOException ex) {
+			return dir;
+		}
+	}
+
+	private static void createMissing(Path dir, boolean posix) throws IOException {
 		Deque<Path> missing = new ArrayDeque<>();
 		for (Path p = dir; p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
 			missing.push(p);
@@ -185,9 +337,6 @@ final class SharedDirectory {
 			}
 			catch (FileAlreadyExistsException ex) {
 				// Created concurrently by another process; it is checked below like any existing directory.
-			}
-			catch (IOException ex) {
-				throw new IllegalArgumentException("Cannot create cache directory " + p + ": " + ex, ex);
 			}
 		}
 	}
@@ -398,9 +547,12 @@ final class SharedDirectory {
 			boolean reopened = false;
 			while (true) {
 				interrupted |= Thread.interrupted();
-				FileChannel channel = channel();
+				FileChannel channel = this.lockChannel;
 				FileLock lock;
 				try {
+					if (channel == null) {
+						throw new ClosedChannelException();
+					}
 					lock = channel.tryLock(position, 1, false);
 				}
 				catch (ClosedChannelException ex) {
@@ -430,35 +582,30 @@ final class SharedDirectory {
 		}
 	}
 
-	private FileChannel channel() throws IOException {
-		FileChannel channel = this.lockChannel;
-		if (channel == null) {
-			throw new ClosedChannelException();
+	private void reopen(@Nullable FileChannel stale) throws IOException {
+		// Under the probe's lock: both replace the channel.
+		this.probeLock.lock();
+		try {
+			if (this.lockChannel == stale) {
+				closeQuietly(stale);
+				this.lockChannel = null;
+				this.lockChannel = openLockChannel();
+			}
 		}
-		return channel;
-	}
-
-	private synchronized void reopen(FileChannel stale) throws IOException {
-		if (this.lockChannel == stale) {
-			closeQuietly(stale);
-			this.lockChannel = openLockChannel();
+		finally {
+			this.probeLock.unlock();
 		}
 	}
 
 	/**
 	 * The directory was removed while in use (Django re-creates it on every write): create it again, with a new
 	 * lock file.
+	 * @throws IOException if it cannot be created or is unsafe
 	 */
-	synchronized void recreate() throws IOException {
-		if (Files.isDirectory(this.path, LinkOption.NOFOLLOW_LINKS)) {
-			return;
+	void recreate() throws IOException {
+		if (!probe()) {
+			throw new IOException(this.problem);
 		}
-		createMissing(this.path, this.posix);
-		checkSafe(this.path, this.posix);
-		FileChannel old = this.lockChannel;
-		this.lockChannel = openLockChannel();
-		closeQuietly(old);
-		this.count.set(0);
 	}
 
 	private FileChannel openLockChannel() throws IOException {

@@ -1,5 +1,11 @@
 package io.cacheframework.autoconfigure.actuate;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
 import io.cacheframework.actuate.CacheBackendsEndpoint;
 import io.cacheframework.actuate.DjangoCacheMeterBinderProvider;
 import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
@@ -90,6 +96,26 @@ class CacheBackendsActuatorAutoConfigurationTests {
 				((AbstractCacheBackend) context.getBean(Caches.class).get("default")).get("untimed");
 				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").meters()).isEmpty();
 			});
+	}
+
+	@Test
+	void badDownWhenUnavailableValueFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("app.cache-health.down-when-unavailable=sometimes")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("app.cache-health.down-when-unavailable"));
+	}
+
+	@Test
+	void downWhenUnavailableIsDescribedForTheIde() throws Exception {
+		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			List<Map<String, Object>> property = JsonPath.read(json,
+					"$.properties[?(@.name == 'app.cache-health.down-when-unavailable')]");
+			assertThat(property).singleElement().satisfies((entry) -> {
+				assertThat(entry).containsEntry("type", "java.lang.Boolean").containsEntry("defaultValue", false);
+				assertThat(entry.get("description")).asString().startsWith("Whether");
+			});
+		}
 	}
 
 }
