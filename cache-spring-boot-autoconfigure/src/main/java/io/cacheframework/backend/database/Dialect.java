@@ -218,7 +218,8 @@ enum Dialect {
 	/**
 	 * The value column where it is at most a number of bytes, else {@code NULL} (the column is {@code NOT NULL}, so
 	 * {@code NULL} means "too large"): a row planted with a huge value is refused by its stored length, without
-	 * the value crossing the network or being allocated. Every product computes the length from the stored size.
+	 * the value crossing the network or being allocated in the JVM (PostgreSQL and H2 do not even read it; MariaDB
+	 * may, on the server).
 	 * @param maxValueBytes the largest value read
 	 * @return the expression
 	 */
