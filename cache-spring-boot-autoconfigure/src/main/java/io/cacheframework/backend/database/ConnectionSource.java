@@ -24,6 +24,8 @@ import javax.sql.DataSource;
 
 import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CircuitBreaker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ClassUtils;
@@ -45,6 +47,8 @@ import org.springframework.util.ClassUtils;
  * </ul>
  */
 final class ConnectionSource implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(DatabaseCacheBackend.class);
 
 	private static final boolean HIKARI_PRESENT = ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource",
 			ConnectionSource.class.getClassLoader());
@@ -93,13 +97,20 @@ final class ConnectionSource implements AutoCloseable {
 		this.breaker = new CircuitBreaker(options.getTimeoutThreshold(), options.getReconnectDelay());
 		DataSource pool = null;
 		if (options.getPoolSize() > 0 && HIKARI_PRESENT) {
-			pool = HikariPools.create(dataSource, poolName, options.getPoolSize(), this.connectMillis);
+			try {
+				pool = HikariPools.create(dataSource, poolName, options.getPoolSize(), this.connectMillis);
+			}
+			catch (RuntimeException ex) {
+				// The application's own pool works with these settings, or fails on its own: use it, bounded.
+				logger.warn("Cache pool '" + poolName + "' could not be built from the application's Hikari pool ("
+						+ ex.getMessage() + "); the cache borrows the application's connections instead");
+			}
 		}
 		this.ownPool = pool;
 		if (pool == null) {
 			// Enough threads that one waiting on an exhausted application pool does not hold up the others.
 			int threads = 8;
-			ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+			ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
 					new LinkedBlockingQueue<>(256), daemonThreads(poolName + "-connect"));
 			executor.allowCoreThreadTimeOut(true);
 			this.acquirer = executor;
@@ -115,10 +126,6 @@ final class ConnectionSource implements AutoCloseable {
 
 	CircuitBreaker breaker() {
 		return this.breaker;
-	}
-
-	boolean hasOwnPool() {
-		return this.ownPool != null;
 	}
 
 	long connectMillis() {
@@ -358,7 +365,7 @@ final class ConnectionSource implements AutoCloseable {
 		}
 	}
 
-	static ThreadFactory daemonThreads(String name) {
+	private static ThreadFactory daemonThreads(String name) {
 		AtomicInteger count = new AtomicInteger();
 		return (runnable) -> {
 			Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
