@@ -31,6 +31,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *       options:
  *         datasource: cachePrimary        # default: the primary DataSource
  *         read-datasource: cacheReplica   # default: the same
+ *         query-timeout: 2s               # each statement
+ *         connect-timeout: 1s             # the longest wait for a connection
+ *         pool-size: 4                    # the cache's own pool, from a Hikari DataSource; 0 = none
  * </pre>
  *
  * @since 0.1.0
@@ -76,19 +79,22 @@ public final class DatabaseCacheBackendAutoConfiguration {
 			throw new InvalidCacheConfigurationException(prefix + ".location", "'" + table
 					+ "' is not a valid table name: use letters, digits, '_' and '$', optionally 'schema.table'");
 		}
-		if (options.getQueryTimeout() == null || options.getQueryTimeout().isNegative()
-				|| options.getQueryTimeout().isZero()) {
-			throw new InvalidCacheConfigurationException(prefix + ".options.query-timeout", "must be positive");
+		DatabaseCacheBackend.Options backendOptions = options.toBackendOptions();
+		try {
+			backendOptions.validate();
 		}
-		if (options.getCullCheckInterval() < 0) {
-			throw new InvalidCacheConfigurationException(prefix + ".options.cull-check-interval",
-					"must not be negative");
+		catch (IllegalArgumentException ex) {
+			// "<option>: <problem>": name the full property.
+			String message = String.valueOf(ex.getMessage());
+			int colon = message.indexOf(": ");
+			String option = (colon > 0) ? message.substring(0, colon) : "";
+			throw new InvalidCacheConfigurationException(prefix + ".options." + option,
+					(colon > 0) ? message.substring(colon + 2) : message, ex);
 		}
 		DataSource write = dataSource(context.beanFactory(), options.getDatasource(), prefix + ".options.datasource");
 		DataSource read = (options.getReadDatasource() != null) ? dataSource(context.beanFactory(),
 				options.getReadDatasource(), prefix + ".options.read-datasource") : write;
-		return new DatabaseCacheBackend(context.settings(), write, read, context.serializer(),
-				options.getQueryTimeout(), options.getCullCheckInterval());
+		return new DatabaseCacheBackend(context.settings(), write, read, context.serializer(), backendOptions);
 	}
 
 	private static DataSource dataSource(BeanFactory beanFactory, String name, String property) {

@@ -3,6 +3,8 @@ package io.cacheframework.autoconfigure;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
+import io.cacheframework.backend.database.DatabaseCacheBackend;
+
 import org.springframework.boot.convert.DurationUnit;
 
 /**
@@ -12,6 +14,8 @@ import org.springframework.boot.convert.DurationUnit;
  * @since 0.1.0
  */
 public class DatabaseOptions {
+
+	private static final DatabaseCacheBackend.Options DEFAULTS = new DatabaseCacheBackend.Options();
 
 	/**
 	 * Name of the DataSource bean that holds the cache table: writes, and table creation by createcachetable. Default:
@@ -27,16 +31,55 @@ public class DatabaseOptions {
 
 	/**
 	 * Timeout of each cache statement; a statement that takes longer is cancelled and counts as a miss or a failed
-	 * write. Whole seconds (JDBC's granularity), at least 1 second.
+	 * write. Whole seconds (JDBC's granularity), at least 1 second. The socket of a database that does not answer at
+	 * all times out 250 ms later.
 	 */
 	@DurationUnit(ChronoUnit.SECONDS)
-	private Duration queryTimeout = Duration.ofSeconds(2);
+	private Duration queryTimeout = DEFAULTS.getQueryTimeout();
+
+	/**
+	 * Longest wait for a connection, at least 250ms: from the cache's own pool, or from the application's
+	 * DataSource when the cache has none. Also the driver's connect and login timeout of the cache's own pool.
+	 */
+	private Duration connectTimeout = DEFAULTS.getConnectTimeout();
+
+	/**
+	 * Size of the cache's own connection pool, built from the application's Hikari pool (same URL, credentials and
+	 * settings; its own connections), so that cache calls never wait for connections the application's transactions
+	 * hold. 0 = use the application's DataSource as it is (the wait for a connection is still bounded by
+	 * connect-timeout).
+	 */
+	private int poolSize = DEFAULTS.getPoolSize();
+
+	/**
+	 * Statements in a row that get no answer (timeouts, no connection) after which the database counts as down:
+	 * calls are misses at once for reconnect-delay, then one call tries again.
+	 */
+	private int timeoutThreshold = DEFAULTS.getTimeoutThreshold();
+
+	/**
+	 * How long calls are misses at once once the database counts as down, before one call tries again.
+	 */
+	private Duration reconnectDelay = DEFAULTS.getReconnectDelay();
+
+	/**
+	 * The cache.size meter and the endpoint's entries and bytes count the table (a full scan) at most once per this
+	 * interval, and never while the database is down; 0 counts on every read.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private Duration sizeRefreshInterval = DEFAULTS.getSizeRefreshInterval();
+
+	/**
+	 * Largest serialized value stored, in bytes: a larger value is not cached (that set fails), and a row whose
+	 * stored value is larger is a miss and is deleted, refused by its stored length before it is read.
+	 */
+	private long maxValueBytes = DEFAULTS.getMaxValueBytes();
 
 	/**
 	 * Count the table's rows (to cull) at most once per this many writes. 0 = max-entries / 100, between 1 and 10000:
 	 * with max-entries 300 or less this culls exactly as Django does.
 	 */
-	private int cullCheckInterval;
+	private int cullCheckInterval = DEFAULTS.getCullCheckInterval();
 
 	public String getDatasource() {
 		return this.datasource;
@@ -62,12 +105,75 @@ public class DatabaseOptions {
 		this.queryTimeout = queryTimeout;
 	}
 
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public int getPoolSize() {
+		return this.poolSize;
+	}
+
+	public void setPoolSize(int poolSize) {
+		this.poolSize = poolSize;
+	}
+
+	public int getTimeoutThreshold() {
+		return this.timeoutThreshold;
+	}
+
+	public void setTimeoutThreshold(int timeoutThreshold) {
+		this.timeoutThreshold = timeoutThreshold;
+	}
+
+	public Duration getReconnectDelay() {
+		return this.reconnectDelay;
+	}
+
+	public void setReconnectDelay(Duration reconnectDelay) {
+		this.reconnectDelay = reconnectDelay;
+	}
+
+	public Duration getSizeRefreshInterval() {
+		return this.sizeRefreshInterval;
+	}
+
+	public void setSizeRefreshInterval(Duration sizeRefreshInterval) {
+		this.sizeRefreshInterval = sizeRefreshInterval;
+	}
+
+	public long getMaxValueBytes() {
+		return this.maxValueBytes;
+	}
+
+	public void setMaxValueBytes(long maxValueBytes) {
+		this.maxValueBytes = maxValueBytes;
+	}
+
 	public int getCullCheckInterval() {
 		return this.cullCheckInterval;
 	}
 
 	public void setCullCheckInterval(int cullCheckInterval) {
 		this.cullCheckInterval = cullCheckInterval;
+	}
+
+	/**
+	 * The backend's options from these.
+	 * @return new backend options
+	 */
+	DatabaseCacheBackend.Options toBackendOptions() {
+		return new DatabaseCacheBackend.Options().queryTimeout(this.queryTimeout)
+			.connectTimeout(this.connectTimeout)
+			.poolSize(this.poolSize)
+			.timeoutThreshold(this.timeoutThreshold)
+			.reconnectDelay(this.reconnectDelay)
+			.sizeRefreshInterval(this.sizeRefreshInterval)
+			.maxValueBytes(this.maxValueBytes)
+			.cullCheckInterval(this.cullCheckInterval);
 	}
 
 }

@@ -1,10 +1,15 @@
 package io.cacheframework.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.cacheframework.backend.database.DatabaseCacheBackend;
 import io.cacheframework.core.Caches;
 import org.h2.jdbcx.JdbcDataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -90,6 +95,59 @@ class DatabaseCacheBackendAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasStackTraceContaining("app.caches.default.options.query-timeout"));
+	}
+
+	@Test
+	void outOfRangeOptionsFailNamingTheProperty() {
+		Map<String, String> bad = new LinkedHashMap<>();
+		bad.put("connect-timeout", "100ms");
+		bad.put("pool-size", "-1");
+		bad.put("timeout-threshold", "0");
+		bad.put("reconnect-delay", "0s");
+		bad.put("size-refresh-interval", "-1s");
+		bad.put("max-value-bytes", "0");
+		bad.put("cull-check-interval", "-1");
+		bad.forEach((option, value) -> this.contextRunner
+			.withPropertyValues("app.caches.default.options." + option + "=" + value)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options." + option)));
+		this.contextRunner.withPropertyValues("app.caches.default.options.pool-size=four")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.pool-size"));
+	}
+
+	@Test
+	void aHikariDataSourceGivesTheCacheItsOwnPoolUnlessPoolSizeIsZero() {
+		ApplicationContextRunner hikari = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DatabaseCacheBackendAutoConfiguration.class,
+					CacheFrameworkAutoConfiguration.class))
+			.withBean("hikari", DataSource.class, () -> {
+				HikariDataSource dataSource = new HikariDataSource();
+				dataSource.setJdbcUrl("jdbc:h2:mem:autoconfig-hikari;DB_CLOSE_DELAY=-1");
+				return dataSource;
+			})
+			.withPropertyValues("app.caches.default.backend=database", "app.caches.default.location=hikari_cache",
+					"app.caches.default.options.connect-timeout=5s", "app.caches.default.options.pool-size=2",
+					"app.caches.default.options.size-refresh-interval=5");
+		hikari.run((context) -> {
+			DatabaseCacheBackend cache = (DatabaseCacheBackend) context.getBean(Caches.class).get("default");
+			// createcachetable still names the application's DataSource bean.
+			assertThat(cache.writeDataSource()).isSameAs(context.getBean("hikari"));
+			assertThat(cache.inspectionDetails()).extractingByKey("connections")
+				.asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsEntry("source", "own pool")
+				.containsEntry("circuit", "closed");
+			cache.createTable();
+			cache.set("k", "v");
+			assertThat(cache.get("k")).isEqualTo("v");
+		});
+		hikari.withPropertyValues("app.caches.default.options.pool-size=0")
+			.run((context) -> assertThat(((DatabaseCacheBackend) context.getBean(Caches.class).get("default"))
+				.inspectionDetails()).extractingByKey("connections")
+				.asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsEntry("source", "application DataSource"));
 	}
 
 	@Test

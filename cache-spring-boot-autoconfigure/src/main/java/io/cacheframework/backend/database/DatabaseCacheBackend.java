@@ -1,13 +1,19 @@
 package io.cacheframework.backend.database;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -25,6 +32,7 @@ import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.CircuitBreaker;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
 import io.cacheframework.serializer.DefaultValueSerializer;
@@ -55,10 +63,25 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
  * {@code UPDATE} that keeps the expiry and the type; {@code getMany} is one query, {@code setMany} one batch,
  * {@code deleteMany} one statement; expired rows read as misses and are deleted.
  *
- * <p>Transactions: every statement runs on its own connection taken straight from the {@link DataSource} (never
- * the connection of a surrounding Spring transaction) in auto-commit mode, with a query timeout, so a cache call
- * never joins, blocks, rolls back or poisons the caller's transaction. Cache writes are therefore not rolled back
- * with the caller's work. Any database failure is a {@link CacheAccessException}: a miss or a failed write.
+ * <p>Transactions: every statement runs on its own connection (never the connection of a surrounding Spring
+ * transaction) in auto-commit mode, with a query timeout, so a cache call never joins, blocks, rolls back or poisons
+ * the caller's transaction. Cache writes are therefore not rolled back with the caller's work. Any database failure
+ * is a {@link CacheAccessException}: a miss or a failed write.
+ *
+ * <p>Bounded calls ({@link Options}): when the application's data source is a Hikari pool the cache opens its own
+ * small pool with the same settings, so it never waits for connections the application's transactions hold;
+ * otherwise (or with a pool size of 0) the wait for a connection is bounded by the connect timeout. Every connection
+ * gets a network timeout (the query timeout plus 250 ms), so a server that stops answering, where a cancel cannot
+ * get through either, fails the statement instead of hanging it; on PostgreSQL the query timeout's cancel is sent
+ * from a thread of the backend's own, so the caller never waits for it. After {@code timeout-threshold} unanswered
+ * statements in a row a circuit breaker makes calls fast misses for {@code reconnect-delay}, then one call tries
+ * again; health answers "down" at once meanwhile, and the size shown to meters and the endpoint is counted at most
+ * once per {@code size-refresh-interval}.
+ *
+ * <p>Hostile rows: the stored length of a value is checked by the query itself, so a value over
+ * {@code max-value-bytes} is never sent or allocated; it is a miss and is deleted, as is a number row whose value
+ * column is not its one-byte type marker, and any value the serializer refuses. Numbers are a {@code bigint}
+ * column: no numeric text is parsed.
  *
  * <p>Culling keeps Django's meaning of {@code MAX_ENTRIES} and {@code CULL_FREQUENCY} (when more than the maximum
  * rows are present: delete the expired rows, then the {@code n / CULL_FREQUENCY} rows with the smallest keys; a
@@ -103,9 +126,15 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 
 	private final DataSource readDataSource;
 
+	private final ConnectionSource writes;
+
+	private final ConnectionSource reads;
+
 	private final ValueSerializer serializer;
 
 	private final int queryTimeoutSeconds;
+
+	private final long maxValueBytes;
 
 	private final int cullCheckInterval;
 
@@ -119,8 +148,22 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 
 	private volatile @Nullable Sql sql;
 
+	/** PostgreSQL with pgjdbc: the query timeout is a cancel from our own thread, not the statement's. */
+	private volatile boolean postgresCancel;
+
+	private final long sizeRefreshNanos;
+
+	private final ReentrantLock sizeLock = new ReentrantLock();
+
+	private volatile @Nullable Size size;
+
+	private volatile boolean sizeDue = true;
+
+	private volatile long nextSizeCount;
+
 	/**
-	 * Create a backend reading and writing through one data source, with the default serializer and timeout.
+	 * Create a backend reading and writing through one data source, with the default serializer and timeout. The
+	 * data source is used as given: no pool of the cache's own (see {@link Options#setPoolSize(int)}).
 	 * @param settings the settings; {@code location} is the table name
 	 * @param dataSource the data source
 	 */
@@ -129,7 +172,8 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	}
 
 	/**
-	 * Create a backend.
+	 * Create a backend on the given data sources as they are (no pool of the cache's own), with the default
+	 * {@link Options} otherwise.
 	 * @param settings the settings; {@code location} is the table name
 	 * @param writeDataSource where rows are written and the table is created
 	 * @param readDataSource where {@code get}, {@code getMany} and {@code hasKey} read (a replica, or the same)
@@ -140,17 +184,57 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	 */
 	public DatabaseCacheBackend(CacheSettings settings, DataSource writeDataSource, DataSource readDataSource,
 			ValueSerializer serializer, Duration queryTimeout, int cullCheckInterval) {
+		this(settings, writeDataSource, readDataSource, serializer,
+				new Options().queryTimeout(queryTimeout).cullCheckInterval(cullCheckInterval).poolSize(0));
+	}
+
+	/**
+	 * Create a backend.
+	 * @param settings the settings; {@code location} is the table name
+	 * @param writeDataSource where rows are written and the table is created (the application's; with a pool size
+	 * above 0 and a Hikari pool, the cache opens its own connections with the same settings)
+	 * @param readDataSource where {@code get}, {@code getMany} and {@code hasKey} read (a replica, or the same)
+	 * @param serializer turns values other than {@code Integer} and {@code Long} into bytes
+	 * @param options timeouts, pool, breaker and limits (copied)
+	 * @throws IllegalArgumentException if an option is out of range
+	 */
+	public DatabaseCacheBackend(CacheSettings settings, DataSource writeDataSource, DataSource readDataSource,
+			ValueSerializer serializer, Options options) {
 		super(settings);
+		options.validate();
 		this.table = checkTableName(settings.location());
 		this.writeDataSource = unwrap(Objects.requireNonNull(writeDataSource, "writeDataSource must not be null"));
 		this.readDataSource = unwrap(Objects.requireNonNull(readDataSource, "readDataSource must not be null"));
 		this.serializer = Objects.requireNonNull(serializer, "serializer must not be null");
-		this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-				(queryTimeout.toMillis() + 999) / 1000));
+		this.queryTimeoutSeconds = queryTimeoutSeconds(options.getQueryTimeout());
+		this.maxValueBytes = options.getMaxValueBytes();
+		this.sizeRefreshNanos = options.getSizeRefreshInterval().toNanos();
 		int maxEntries = Math.max(0, settings.maxEntries());
+		int cullCheckInterval = options.getCullCheckInterval();
 		this.cullCheckInterval = (cullCheckInterval > 0) ? cullCheckInterval
 				: Math.max(1, Math.min(10_000, maxEntries / 100));
 		this.recountInterval = Math.max(10, Math.max(this.cullCheckInterval, maxEntries / 10));
+		String poolName = "cache-" + settings.alias();
+		this.writes = new ConnectionSource("table " + this.table, this.writeDataSource, poolName, options);
+		if (this.readDataSource == this.writeDataSource) {
+			this.reads = this.writes;
+		}
+		else {
+			ConnectionSource reads;
+			try {
+				reads = new ConnectionSource("table " + this.table + " (read)", this.readDataSource,
+						poolName + "-read", options);
+			}
+			catch (RuntimeException ex) {
+				this.writes.close();
+				throw ex;
+			}
+			this.reads = reads;
+		}
+	}
+
+	static int queryTimeoutSeconds(Duration queryTimeout) {
+		return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 1000, (queryTimeout.toMillis() + 999) / 1000));
 	}
 
 	/**
@@ -268,6 +352,8 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			throw new CacheAccessException(ex.getMessage(), ex);
 		}
 		this.lastCount = 0;
+		// A new table is cheap to count: the size need not wait for the refresh interval.
+		this.sizeDue = true;
 	}
 
 	private String indexName() {
@@ -284,7 +370,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			return NOT_FOUND;
 		}
 		Sql sql = sql();
-		Row row = execute(this.readDataSource, "get", false, (connection) -> {
+		Row row = execute(this.reads, "get", false, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, sql.select)) {
 				statement.setString(1, key);
 				try (ResultSet rs = statement.executeQuery()) {
@@ -310,7 +396,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		}
 		Sql sql = sql();
 		long now = now();
-		return execute(this.readDataSource, "hasKey", false, (connection) -> {
+		return execute(this.reads, "hasKey", false, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, sql.hasKey)) {
 				statement.setString(1, key);
 				statement.setLong(2, now);
@@ -328,8 +414,9 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		List<String> candidates = keys.stream().filter((key) -> !tooLong(key)).toList();
 		// One query, unless the keys exceed what one IN list should carry.
 		for (List<String> chunk : chunks(candidates)) {
-			execute(this.readDataSource, "getMany", false, (connection) -> {
-				try (PreparedStatement statement = prepare(connection, sql.dialect.selectMany(sql.table, chunk.size()))) {
+			String query = sql.dialect.selectMany(sql.table, chunk.size(), sql.maxValueBytes);
+			execute(this.reads, "getMany", false, (connection) -> {
+				try (PreparedStatement statement = prepare(connection, query)) {
 					for (int i = 0; i < chunk.size(); i++) {
 						statement.setString(i + 1, chunk.get(i));
 					}
@@ -372,7 +459,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		maybeCull(1);
 		long expires = expiresAt(timeout);
 		Sql sql = sql();
-		execute(this.writeDataSource, "set", true, (connection) -> {
+		execute(this.writes, "set", true, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, sql.upsert)) {
 				bindRow(statement, key, encoded, expires);
 				return statement.executeUpdate();
@@ -389,7 +476,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		long now = now();
 		Sql sql = sql();
 		if (sql.dialect.hasConditionalUpsert()) {
-			return execute(this.writeDataSource, "add", false, (connection) -> {
+			return execute(this.writes, "add", false, (connection) -> {
 				try (PreparedStatement statement = prepare(connection, sql.addIfAbsent)) {
 					bindRow(statement, key, encoded, expires);
 					statement.setLong(5, now);
@@ -400,7 +487,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		// Insert; if the key is taken, delete its row only if expired and insert again. The primary key lets exactly
 		// one concurrent insert win. Inserting first keeps the common case to one statement, and avoids the
 		// DELETE's gap lock on an absent key, on which concurrent InnoDB inserts deadlock.
-		return execute(this.writeDataSource, "add", false, (connection) -> {
+		return execute(this.writes, "add", false, (connection) -> {
 			if (insert(connection, sql, key, encoded, expires)) {
 				return true;
 			}
@@ -437,7 +524,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		long expires = expiresAt(timeout);
 		long now = now();
 		Sql sql = sql();
-		return execute(this.writeDataSource, "touch", false, (connection) -> {
+		return execute(this.writes, "touch", false, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, sql.touch)) {
 				statement.setLong(1, expires);
 				statement.setString(2, key);
@@ -453,7 +540,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			return false;
 		}
 		Sql sql = sql();
-		return execute(this.writeDataSource, "delete", false, (connection) -> {
+		return execute(this.writes, "delete", false, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, sql.delete)) {
 				statement.setString(1, key);
 				return statement.executeUpdate() > 0;
@@ -465,7 +552,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	protected void doDeleteMany(List<String> keys) {
 		Sql sql = sql();
 		for (List<String> chunk : chunks(keys.stream().filter((key) -> !tooLong(key)).toList())) {
-			execute(this.writeDataSource, "deleteMany", false, (connection) -> {
+			execute(this.writes, "deleteMany", false, (connection) -> {
 				try (PreparedStatement statement = prepare(connection, sql.dialect.deleteMany(sql.table, chunk.size()))) {
 					for (int i = 0; i < chunk.size(); i++) {
 						statement.setString(i + 1, chunk.get(i));
@@ -505,7 +592,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		Sql sql = sql();
 		try {
 			// One transaction: one commit (one log flush on MariaDB) for the whole batch.
-			execute(this.writeDataSource, "setMany", true, (connection) -> inTransaction(connection, (transaction) -> {
+			execute(this.writes, "setMany", true, (connection) -> inTransaction(connection, (transaction) -> {
 				try (PreparedStatement statement = prepare(transaction, sql.upsert)) {
 					for (Map.Entry<String, Encoded> row : rows.entrySet()) {
 						bindRow(statement, row.getKey(), row.getValue(), expires);
@@ -538,14 +625,18 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		Sql sql = sql();
 		for (int attempt = 1;; attempt++) {
 			long now = now();
-			Row updated = execute(this.writeDataSource, "incr", false, (connection) -> increment(connection, sql, key,
+			Row updated = execute(this.writes, "incr", false, (connection) -> increment(connection, sql, key,
 					delta, now));
 			if (updated != null) {
 				Object value = decode(key, updated);
+				if (value == NOT_FOUND) {
+					// An unreadable row (now deleted) is a missing counter.
+					throw notFound(rawKey);
+				}
 				return ((Number) value).longValue();
 			}
 			// Not updated: missing, expired, or not stored as an integer.
-			Row row = execute(this.writeDataSource, "incr", false, (connection) -> {
+			Row row = execute(this.writes, "incr", false, (connection) -> {
 				try (PreparedStatement statement = prepare(connection, sql.select)) {
 					statement.setString(1, key);
 					try (ResultSet rs = statement.executeQuery()) {
@@ -556,7 +647,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			if (row == null || row.expires <= now) {
 				throw notFound(rawKey);
 			}
-			if (row.intValue != null) {
+			if (row.intValue != null && isTypeMarker(row.value)) {
 				if (attempt < MAX_ATTEMPTS) {
 					// An integer was stored between the two statements: try the atomic path again.
 					continue;
@@ -571,7 +662,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			// (not atomic) write that keeps the expiry.
 			Number result = addToNumber(current, delta, rawKey);
 			Encoded encoded = encode(result);
-			execute(this.writeDataSource, "incr", true, (connection) -> {
+			execute(this.writes, "incr", true, (connection) -> {
 				try (PreparedStatement statement = prepare(connection, sql.upsert)) {
 					bindRow(statement, key, encoded, row.expires);
 					return statement.executeUpdate();
@@ -686,7 +777,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	 */
 	private long cull(int maxEntries) {
 		Sql sql = sql();
-		long count = execute(this.writeDataSource, "cull", false, (connection) -> {
+		long count = execute(this.writes, "cull", false, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, sql.count);
 					ResultSet rs = statement.executeQuery()) {
 				rs.next();
@@ -708,7 +799,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			remaining = count - deleted;
 			if (remaining > maxEntries) {
 				long offset = remaining / cullFrequency;
-				String boundary = execute(this.writeDataSource, "cull", false, (connection) -> {
+				String boundary = execute(this.writes, "cull", false, (connection) -> {
 					try (PreparedStatement statement = prepare(connection, sql.keyAtOffset)) {
 						statement.setLong(1, offset);
 						try (ResultSet rs = statement.executeQuery()) {
@@ -731,7 +822,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		String statementSql = sql.dialect.limitedDelete(sql.table, condition);
 		long total = 0;
 		while (true) {
-			int deleted = execute(this.writeDataSource, operation, false, (connection) -> {
+			int deleted = execute(this.writes, operation, false, (connection) -> {
 				try (PreparedStatement statement = prepare(connection, statementSql)) {
 					int index = 1;
 					if (parameter instanceof Long number) {
@@ -757,7 +848,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		Sql sql = sql();
 		try {
 			for (List<String> chunk : chunks(keys)) {
-				execute(this.writeDataSource, "delete", false, (connection) -> {
+				execute(this.writes, "delete", false, (connection) -> {
 					String statementSql = sql.dialect.deleteMany(sql.table, chunk.size()) + " AND "
 							+ sql.dialect.expiredCondition();
 					try (PreparedStatement statement = prepare(connection, statementSql)) {
@@ -777,26 +868,47 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	}
 
 	private Object decode(String key, Row row) {
+		byte[] value = row.value;
+		if (value == null) {
+			// Refused by its stored length (the query did not return it): planted, or written by other means.
+			return unreadable(key, new UnreadableValueException("stored value is larger than max-value-bytes ("
+					+ this.maxValueBytes + " bytes)"));
+		}
 		if (row.intValue != null) {
+			if (!isTypeMarker(value)) {
+				return unreadable(key, new UnreadableValueException(
+						"a number whose value column is not a type marker but " + value.length + " bytes"));
+			}
 			long number = row.intValue;
-			if (row.value.length == 1 && row.value[0] == INTEGER_MARKER && number == (int) number) {
+			if (value[0] == INTEGER_MARKER && number == (int) number) {
 				return (int) number;
 			}
 			return number;
 		}
 		try {
-			return this.serializer.deserialize(row.value);
+			return this.serializer.deserialize(value);
 		}
 		catch (UnreadableValueException ex) {
-			unreadableEntry(key, ex);
-			try {
-				doDelete(key);
-			}
-			catch (CacheAccessException deleteFailed) {
-				storeFailed("delete", deleteFailed);
-			}
-			return NOT_FOUND;
+			return unreadable(key, ex);
 		}
+	}
+
+	private static boolean isTypeMarker(byte @Nullable [] value) {
+		return value != null && value.length == 1 && (value[0] == INTEGER_MARKER || value[0] == LONG_MARKER);
+	}
+
+	/**
+	 * A row that cannot be read is a miss, counted and logged, and is deleted.
+	 */
+	private Object unreadable(String key, UnreadableValueException ex) {
+		unreadableEntry(key, ex);
+		try {
+			doDelete(key);
+		}
+		catch (CacheAccessException deleteFailed) {
+			storeFailed("delete", deleteFailed);
+		}
+		return NOT_FOUND;
 	}
 
 	private Encoded encode(@Nullable Object value) {
@@ -806,7 +918,12 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		if (value instanceof Long number) {
 			return new Encoded(LONG_VALUE, number);
 		}
-		return new Encoded(this.serializer.serialize(value), null);
+		byte[] bytes = this.serializer.serialize(value);
+		if (bytes.length > this.maxValueBytes) {
+			throw new ValueNotStorableException("Cannot cache a value of " + bytes.length + " bytes serialized in cache '"
+					+ alias() + "': the limit (max-value-bytes) is " + this.maxValueBytes);
+		}
+		return new Encoded(bytes, null);
 	}
 
 	private static void bindRow(PreparedStatement statement, String key, Encoded encoded, long expires)
@@ -857,7 +974,9 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 
 	private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
 		PreparedStatement statement = connection.prepareStatement(sql);
-		statement.setQueryTimeout(this.queryTimeoutSeconds);
+		if (!this.postgresCancel) {
+			statement.setQueryTimeout(this.queryTimeoutSeconds);
+		}
 		return statement;
 	}
 
@@ -865,24 +984,50 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	 * Run on a connection of its own, in auto-commit mode: never the caller's transactional connection, so cache
 	 * SQL never joins or aborts the caller's transaction. Deadlocks (and, for upserts, H2's and MariaDB's
 	 * duplicate-key races) are retried; anything else becomes a {@link CacheAccessException}.
+	 *
+	 * <p>Bounded in time: getting the connection by the connect timeout, the statements by the query timeout and,
+	 * when the server does not answer at all, by the network timeout on the socket. A statement that got no answer
+	 * counts towards the source's circuit breaker; while it is open this fails at once.
 	 */
-	private <T> T execute(DataSource dataSource, String operation, boolean upsert, JdbcAction<T> action) {
+	private <T> T execute(ConnectionSource source, String operation, boolean upsert, JdbcAction<T> action) {
 		for (int attempt = 1;; attempt++) {
-			try (Connection connection = dataSource.getConnection()) {
+			source.checkAvailable(this.table);
+			Connection connection;
+			try {
+				connection = source.acquire();
+			}
+			catch (SQLException ex) {
+				noAnswer(source, ex);
+				throw new CacheAccessException("Cache table '" + this.table + "': " + operation
+						+ " got no connection within " + source.connectMillis() + " ms: " + ex.getMessage(), ex);
+			}
+			boolean reusable = true;
+			try {
+				source.setNetworkTimeout(connection);
 				boolean autoCommit = connection.getAutoCommit();
 				if (!autoCommit) {
 					connection.setAutoCommit(true);
 				}
+				ScheduledFuture<?> cancel = this.postgresCancel ? source.startPostgresCancel(connection) : null;
 				try {
-					return action.run(connection);
+					T result = action.run(connection);
+					answered(source);
+					return result;
 				}
 				finally {
+					reusable = ConnectionSource.stopCancel(cancel);
 					if (!autoCommit) {
-						connection.setAutoCommit(false);
+						restoreManualCommit(connection);
 					}
 				}
 			}
 			catch (SQLException ex) {
+				if (isNoAnswer(ex)) {
+					noAnswer(source, ex);
+				}
+				else {
+					answered(source);
+				}
 				if (isOverflow(ex)) {
 					throw new ArithmeticException("incr of a cached Long overflows: " + ex.getMessage());
 				}
@@ -892,6 +1037,57 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 				throw new CacheAccessException("Cache table '" + this.table + "': " + operation + " failed: "
 						+ ex.getMessage(), ex);
 			}
+			finally {
+				source.release(connection, reusable);
+			}
+		}
+	}
+
+	private static void restoreManualCommit(Connection connection) {
+		try {
+			connection.setAutoCommit(false);
+		}
+		catch (SQLException ex) {
+			// A broken connection: its pool discards it.
+		}
+	}
+
+	/**
+	 * Whether a failure means the database did not answer (it is down, hung, unreachable or too slow) rather than
+	 * answering with an error of its own: a failed or timed-out connection, a query timeout, a socket error.
+	 */
+	static boolean isNoAnswer(SQLException ex) {
+		if (ex instanceof SQLTransientConnectionException || ex instanceof SQLNonTransientConnectionException
+				|| ex instanceof SQLRecoverableException || ex instanceof SQLTimeoutException) {
+			return true;
+		}
+		String state = ex.getSQLState();
+		// 08: connection exceptions; 57014: query cancelled (timeout); 57P0x: server shutting down or starting;
+		// 70100: MariaDB's interrupted query (max_statement_time); HYT0x: ODBC-style timeouts.
+		if (state != null && (state.startsWith("08") || state.equals("57014") || state.startsWith("57P")
+				|| state.equals("70100") || state.startsWith("HYT"))) {
+			return true;
+		}
+		for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof IOException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void noAnswer(ConnectionSource source, Exception ex) {
+		if (source.failed()) {
+			CircuitBreaker breaker = source.breaker();
+			this.logger.warn("Cache '" + alias() + "' (database): " + source.component() + " did not answer "
+					+ breaker.threshold() + " times in a row (last: " + ex.getMessage() + "); its calls are misses"
+					+ " at once for " + breaker.retryIn().toMillis() + " ms, then one call tries again");
+		}
+	}
+
+	private void answered(ConnectionSource source) {
+		if (source.answered()) {
+			this.logger.info("Cache '" + alias() + "' (database): " + source.component() + " answers again");
 		}
 	}
 
@@ -914,31 +1110,26 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	private Sql sql() {
 		Sql sql = this.sql;
 		if (sql == null) {
-			synchronized (this) {
-				sql = this.sql;
-				if (sql == null) {
-					sql = new Sql(detectDialect(), this.table);
-					this.sql = sql;
-				}
-			}
+			// Not under a lock: while the database is down, callers must not queue behind one another's attempt.
+			sql = new Sql(detectDialect(), this.table, this.maxValueBytes);
+			this.postgresCancel = sql.dialect == Dialect.POSTGRESQL && ConnectionSource.postgresCancelAvailable();
+			this.sql = sql;
 		}
 		return sql;
 	}
 
 	private Dialect detectDialect() {
-		try (Connection connection = this.writeDataSource.getConnection()) {
+		String[] product = execute(this.writes, "connect", false, (connection) -> {
 			DatabaseMetaData metaData = connection.getMetaData();
-			try {
-				return Dialect.of(metaData.getDatabaseProductName(), metaData.getDatabaseProductVersion(),
-						metaData.getURL());
-			}
-			catch (IllegalArgumentException ex) {
-				throw new CacheAccessException(ex.getMessage(), ex);
-			}
+			return new String[] { metaData.getDatabaseProductName(), metaData.getDatabaseProductVersion(),
+					metaData.getURL() };
+		});
+		this.writes.learnUrl(product[2]);
+		try {
+			return Dialect.of(product[0], product[1], product[2]);
 		}
-		catch (SQLException ex) {
-			throw new CacheAccessException("Cache table '" + this.table + "': cannot reach the database: "
-					+ ex.getMessage(), ex);
+		catch (IllegalArgumentException ex) {
+			throw new CacheAccessException(ex.getMessage(), ex);
 		}
 	}
 
@@ -955,7 +1146,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 		String query = "SELECT " + sql.dialect.col("cache_key") + ", OCTET_LENGTH(" + sql.dialect.col("value") + "), "
 				+ sql.dialect.col("expires") + " FROM " + sql.table + " WHERE " + sql.dialect.col("expires")
 				+ " > ? ORDER BY " + sql.dialect.col("cache_key") + " LIMIT " + Math.max(1, limit);
-		return execute(this.readDataSource, "key listing", false, (connection) -> {
+		return execute(this.reads, "key listing", false, (connection) -> {
 			try (PreparedStatement statement = prepare(connection, query)) {
 				statement.setLong(1, now());
 				List<KeyInfo> keys = new ArrayList<>();
@@ -963,7 +1154,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 					while (rows.next()) {
 						long expires = rows.getLong(3);
 						keys.add(new KeyInfo(rows.getString(1), rows.getLong(2),
-								(expires == Long.MAX_VALUE) ? null : java.time.Instant.ofEpochMilli(expires)));
+								(expires == Long.MAX_VALUE) ? null : Instant.ofEpochMilli(expires)));
 					}
 				}
 				return keys;
@@ -972,69 +1163,152 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	}
 
 	/**
-	 * The rows that have not expired.
+	 * The rows that have not expired, as last counted: the table is counted at most once per
+	 * {@link Options#getSizeRefreshInterval() size refresh interval} (a count is a full scan on large PostgreSQL
+	 * tables), by one caller at a time, never while the database is not answering; meanwhile the last count is
+	 * returned.
+	 * @throws CacheAccessException if the table has not been counted yet and cannot be now
 	 */
 	@Override
 	public Long entryCount() {
-		Sql sql = sql();
-		return aggregate("SELECT COUNT(*) FROM " + sql.table + " WHERE " + sql.dialect.col("expires") + " > ?", true);
+		return size().entries;
 	}
 
 	/**
-	 * The bytes of the value column over all rows.
+	 * The bytes of the value column over all rows, counted with {@link #entryCount()} (one scan for both).
+	 * @throws CacheAccessException if the table has not been counted yet and cannot be now
 	 */
 	@Override
 	public Long byteCount() {
-		Sql sql = sql();
-		return aggregate("SELECT SUM(OCTET_LENGTH(" + sql.dialect.col("value") + ")) FROM " + sql.table, false);
+		return size().bytes;
 	}
 
+	private Size size() {
+		Size current = this.size;
+		long now = System.nanoTime();
+		if (!this.sizeDue && now - this.nextSizeCount < 0) {
+			if (current != null) {
+				return current;
+			}
+			throw new CacheAccessException("Cache table '" + this.table + "' could not be counted; next try in "
+					+ Duration.ofNanos(this.nextSizeCount - now).toMillis() + " ms");
+		}
+		if (!this.sizeLock.tryLock()) {
+			// Someone is counting: never queue a scrape behind a count.
+			if (current != null) {
+				return current;
+			}
+			throw new CacheAccessException("Cache table '" + this.table + "' is being counted");
+		}
+		try {
+			this.sizeDue = false;
+			this.nextSizeCount = System.nanoTime() + this.sizeRefreshNanos;
+			Size counted = countRows();
+			this.size = counted;
+			return counted;
+		}
+		catch (CacheAccessException ex) {
+			if (current != null) {
+				return current;
+			}
+			throw ex;
+		}
+		finally {
+			this.sizeLock.unlock();
+		}
+	}
+
+	private Size countRows() {
+		Sql sql = sql();
+		long now = now();
+		return execute(this.reads, "size count", false, (connection) -> {
+			try (PreparedStatement statement = prepare(connection, sql.size)) {
+				statement.setLong(1, now);
+				try (ResultSet rows = statement.executeQuery()) {
+					rows.next();
+					return new Size(rows.getLong(1), rows.getLong(2), Instant.now());
+				}
+			}
+		});
+	}
+
+	/**
+	 * The table, culling settings, when its size was last counted, and for each data source where its connections
+	 * come from ({@code "own pool"} or {@code "application DataSource"}) and its circuit breaker's state.
+	 */
 	@Override
 	public Map<String, Object> inspectionDetails() {
-		return Map.of("table", this.table, "maxEntries", settings().maxEntries(), "cullFrequency",
-				settings().cullFrequency());
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("table", this.table);
+		details.put("maxEntries", settings().maxEntries());
+		details.put("cullFrequency", settings().cullFrequency());
+		Size counted = this.size;
+		if (counted != null) {
+			details.put("sizeCountedAt", counted.countedAt.toString());
+		}
+		details.put("connections", connections(this.writes));
+		if (this.reads != this.writes) {
+			details.put("readConnections", connections(this.reads));
+		}
+		return details;
+	}
+
+	private static Map<String, Object> connections(ConnectionSource source) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("source", source.describe());
+		details.put("circuit", source.breaker().state().name().toLowerCase(java.util.Locale.ROOT));
+		details.put("failuresInARow", source.breaker().consecutiveFailures());
+		return details;
 	}
 
 	/**
 	 * The table answers a probe query on the write data source (and on the read data source when it differs).
+	 * While a data source's circuit breaker is open the answer is "down" at once, without trying to connect.
 	 */
 	@Override
 	public List<ComponentHealth> checkHealth() {
 		List<ComponentHealth> health = new ArrayList<>();
-		health.add(probe("table " + this.table, this.writeDataSource));
-		if (this.readDataSource != this.writeDataSource) {
-			health.add(probe("table " + this.table + " (read)", this.readDataSource));
+		health.add(probe(this.writes));
+		if (this.reads != this.writes) {
+			health.add(probe(this.reads));
 		}
 		return health;
 	}
 
-	private ComponentHealth probe(String component, DataSource dataSource) {
+	private ComponentHealth probe(ConnectionSource source) {
+		CircuitBreaker breaker = source.breaker();
+		if (breaker.isOpen()) {
+			return ComponentHealth.down(source.component(), "not answering (" + breaker.consecutiveFailures()
+					+ " failures in a row, for " + breaker.openFor().toMillis() + " ms); next try in "
+					+ breaker.retryIn().toMillis() + " ms");
+		}
 		try {
 			Sql sql = sql();
-			execute(dataSource, "health probe", false, (connection) -> {
+			execute(source, "health probe", false, (connection) -> {
 				try (PreparedStatement statement = prepare(connection, sql.dialect.probe(sql.table))) {
 					statement.executeQuery().close();
 				}
 				return null;
 			});
-			return ComponentHealth.up(component, Map.of("database", sql.dialect.name().toLowerCase(java.util.Locale.ROOT)));
+			return ComponentHealth.up(source.component(),
+					Map.of("database", sql.dialect.name().toLowerCase(java.util.Locale.ROOT), "connections",
+							source.describe()));
 		}
 		catch (CacheAccessException ex) {
-			return ComponentHealth.down(component, ex.getMessage());
+			return ComponentHealth.down(source.component(), ex.getMessage());
 		}
 	}
 
-	private Long aggregate(String query, boolean bindNow) {
-		return execute(this.readDataSource, "inspection", false, (connection) -> {
-			try (PreparedStatement statement = prepare(connection, query)) {
-				if (bindNow) {
-					statement.setLong(1, now());
-				}
-				try (ResultSet rows = statement.executeQuery()) {
-					return rows.next() ? rows.getLong(1) : 0L;
-				}
+	@Override
+	protected void doClose() {
+		try {
+			this.writes.close();
+		}
+		finally {
+			if (this.reads != this.writes) {
+				this.reads.close();
 			}
-		});
+		}
 	}
 
 	@FunctionalInterface
@@ -1047,7 +1321,313 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	private record Encoded(byte[] value, @Nullable Long intValue) {
 	}
 
-	private record Row(byte[] value, @Nullable Long intValue, long expires) {
+	private record Size(long entries, long bytes, Instant countedAt) {
+	}
+
+	/**
+	 * A row as read; {@code value} is {@code null} when its stored length is over the limit.
+	 */
+	private record Row(byte @Nullable [] value, @Nullable Long intValue, long expires) {
+	}
+
+	/**
+	 * The database backend's timeouts, connections, circuit breaker and limits (a mutable bean; the backend copies
+	 * what it needs when it is built). The defaults are the {@code app.caches.<alias>.options.*} defaults.
+	 *
+	 * <p>A statement waits at most {@code connect-timeout} for a connection (plus 250 ms for its pool to check an
+	 * idle one), then {@code query-timeout} (plus 250 ms for the server's own cancel to arrive): with the defaults
+	 * 3.5 s at worst, and not at all once the database has not answered {@code timeout-threshold} times in a row.
+	 */
+	public static class Options {
+
+		/**
+		 * The timeout of each statement (whole seconds, at least 1): a statement that takes longer is cancelled and
+		 * is a miss or a failed write. The socket of a server that does not answer at all times out 250 ms later.
+		 */
+		private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+
+		/**
+		 * The longest wait for a connection (at least 250 ms): of the cache's own pool, or of the application's
+		 * data source when the cache has no pool of its own. Also the driver's connect and login timeout of the
+		 * cache's own pool, unless its URL sets them.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(1);
+
+		/**
+		 * The size of the cache's own connection pool, built from the application's Hikari pool (same URL,
+		 * credentials and settings, its own connections), so that a cache call never waits for connections the
+		 * application's transactions hold. 0: use the application's data source as it is, with the wait for a
+		 * connection bounded by {@code connect-timeout}. Without a Hikari data source the cache has no pool of its
+		 * own whatever this says.
+		 */
+		private int poolSize = 4;
+
+		/**
+		 * Statements in a row that get no answer (timeouts, no connection) after which the database counts as down:
+		 * calls are misses at once for {@code reconnect-delay}, then one call tries again.
+		 */
+		private int timeoutThreshold = 3;
+
+		/**
+		 * How long calls are misses at once after {@code timeout-threshold} unanswered statements, before one call
+		 * tries again.
+		 */
+		private Duration reconnectDelay = Duration.ofSeconds(2);
+
+		/**
+		 * The size reported to the {@code cache.size} meter and the endpoint is counted (one scan of the table) at
+		 * most once per this interval; 0 counts on every read.
+		 */
+		private Duration sizeRefreshInterval = Duration.ofSeconds(30);
+
+		/**
+		 * The largest serialized value stored, in bytes: a larger value is not cached (that set fails), and a row
+		 * whose stored value is larger is a miss and deleted, refused by its stored length before it is read.
+		 */
+		private long maxValueBytes = 64L * 1024 * 1024;
+
+		/**
+		 * Count the rows (to cull) at most once per this many writes; 0 for {@code max-entries / 100}, between 1
+		 * and 10000.
+		 */
+		private int cullCheckInterval;
+
+		/**
+		 * The statement timeout.
+		 * @return the timeout
+		 */
+		public Duration getQueryTimeout() {
+			return this.queryTimeout;
+		}
+
+		/**
+		 * Set the statement timeout (rounded up to whole seconds, at least 1).
+		 * @param queryTimeout the timeout
+		 */
+		public void setQueryTimeout(Duration queryTimeout) {
+			this.queryTimeout = queryTimeout;
+		}
+
+		/**
+		 * The longest wait for a connection.
+		 * @return the timeout
+		 */
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		/**
+		 * Set the longest wait for a connection (at least 250 ms).
+		 * @param connectTimeout the timeout
+		 */
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		/**
+		 * The size of the cache's own pool.
+		 * @return the size, 0 for none
+		 */
+		public int getPoolSize() {
+			return this.poolSize;
+		}
+
+		/**
+		 * Set the size of the cache's own pool; 0 uses the application's data source as it is.
+		 * @param poolSize the size
+		 */
+		public void setPoolSize(int poolSize) {
+			this.poolSize = poolSize;
+		}
+
+		/**
+		 * Unanswered statements in a row that open the circuit breaker.
+		 * @return the threshold
+		 */
+		public int getTimeoutThreshold() {
+			return this.timeoutThreshold;
+		}
+
+		/**
+		 * Set the unanswered statements in a row that open the circuit breaker (at least 1).
+		 * @param timeoutThreshold the threshold
+		 */
+		public void setTimeoutThreshold(int timeoutThreshold) {
+			this.timeoutThreshold = timeoutThreshold;
+		}
+
+		/**
+		 * How long the circuit breaker stays open before one call tries again.
+		 * @return the delay
+		 */
+		public Duration getReconnectDelay() {
+			return this.reconnectDelay;
+		}
+
+		/**
+		 * Set how long the circuit breaker stays open (positive).
+		 * @param reconnectDelay the delay
+		 */
+		public void setReconnectDelay(Duration reconnectDelay) {
+			this.reconnectDelay = reconnectDelay;
+		}
+
+		/**
+		 * How often the table's size may be counted.
+		 * @return the interval
+		 */
+		public Duration getSizeRefreshInterval() {
+			return this.sizeRefreshInterval;
+		}
+
+		/**
+		 * Set how often the table's size may be counted (0: on every read).
+		 * @param sizeRefreshInterval the interval
+		 */
+		public void setSizeRefreshInterval(Duration sizeRefreshInterval) {
+			this.sizeRefreshInterval = sizeRefreshInterval;
+		}
+
+		/**
+		 * The largest serialized value, in bytes.
+		 * @return the limit
+		 */
+		public long getMaxValueBytes() {
+			return this.maxValueBytes;
+		}
+
+		/**
+		 * Set the largest serialized value, in bytes (1 to {@code Integer.MAX_VALUE - 8}).
+		 * @param maxValueBytes the limit
+		 */
+		public void setMaxValueBytes(long maxValueBytes) {
+			this.maxValueBytes = maxValueBytes;
+		}
+
+		/**
+		 * The cull-check interval.
+		 * @return writes between counts, 0 for {@code max-entries / 100}
+		 */
+		public int getCullCheckInterval() {
+			return this.cullCheckInterval;
+		}
+
+		/**
+		 * Set the cull-check interval.
+		 * @param cullCheckInterval writes between counts, 0 for {@code max-entries / 100}
+		 */
+		public void setCullCheckInterval(int cullCheckInterval) {
+			this.cullCheckInterval = cullCheckInterval;
+		}
+
+		/**
+		 * Set the statement timeout.
+		 * @param queryTimeout the timeout
+		 * @return these options
+		 */
+		public Options queryTimeout(Duration queryTimeout) {
+			setQueryTimeout(queryTimeout);
+			return this;
+		}
+
+		/**
+		 * Set the longest wait for a connection.
+		 * @param connectTimeout the timeout
+		 * @return these options
+		 */
+		public Options connectTimeout(Duration connectTimeout) {
+			setConnectTimeout(connectTimeout);
+			return this;
+		}
+
+		/**
+		 * Set the size of the cache's own pool.
+		 * @param poolSize the size, 0 for none
+		 * @return these options
+		 */
+		public Options poolSize(int poolSize) {
+			setPoolSize(poolSize);
+			return this;
+		}
+
+		/**
+		 * Set the circuit breaker's threshold.
+		 * @param timeoutThreshold unanswered statements in a row
+		 * @return these options
+		 */
+		public Options timeoutThreshold(int timeoutThreshold) {
+			setTimeoutThreshold(timeoutThreshold);
+			return this;
+		}
+
+		/**
+		 * Set how long the circuit breaker stays open.
+		 * @param reconnectDelay the delay
+		 * @return these options
+		 */
+		public Options reconnectDelay(Duration reconnectDelay) {
+			setReconnectDelay(reconnectDelay);
+			return this;
+		}
+
+		/**
+		 * Set how often the table's size may be counted.
+		 * @param sizeRefreshInterval the interval
+		 * @return these options
+		 */
+		public Options sizeRefreshInterval(Duration sizeRefreshInterval) {
+			setSizeRefreshInterval(sizeRefreshInterval);
+			return this;
+		}
+
+		/**
+		 * Set the largest serialized value.
+		 * @param maxValueBytes bytes
+		 * @return these options
+		 */
+		public Options maxValueBytes(long maxValueBytes) {
+			setMaxValueBytes(maxValueBytes);
+			return this;
+		}
+
+		/**
+		 * Set the cull-check interval.
+		 * @param cullCheckInterval writes between counts, 0 for {@code max-entries / 100}
+		 * @return these options
+		 */
+		public Options cullCheckInterval(int cullCheckInterval) {
+			setCullCheckInterval(cullCheckInterval);
+			return this;
+		}
+
+		/**
+		 * Check every option, naming the first one out of range by its property name.
+		 * @throws IllegalArgumentException with a message that starts with the option's name
+		 */
+		public void validate() {
+			require(this.queryTimeout != null && this.queryTimeout.toMillis() > 0, "query-timeout",
+					"must be positive, got " + this.queryTimeout);
+			require(this.connectTimeout != null && this.connectTimeout.toMillis() >= 250, "connect-timeout",
+					"must be at least 250ms, got " + this.connectTimeout);
+			require(this.poolSize >= 0 && this.poolSize <= 1000, "pool-size",
+					"must be between 0 and 1000, got " + this.poolSize);
+			require(this.timeoutThreshold >= 1, "timeout-threshold", "must be at least 1, got " + this.timeoutThreshold);
+			require(this.reconnectDelay != null && this.reconnectDelay.toMillis() > 0, "reconnect-delay",
+					"must be positive, got " + this.reconnectDelay);
+			require(this.sizeRefreshInterval != null && !this.sizeRefreshInterval.isNegative(),
+					"size-refresh-interval", "must not be negative, got " + this.sizeRefreshInterval);
+			require(this.maxValueBytes >= 1 && this.maxValueBytes <= Integer.MAX_VALUE - 8, "max-value-bytes",
+					"must be between 1 and " + (Integer.MAX_VALUE - 8) + ", got " + this.maxValueBytes);
+			require(this.cullCheckInterval >= 0, "cull-check-interval",
+					"must not be negative, got " + this.cullCheckInterval);
+		}
+
+		private static void require(boolean valid, String option, String message) {
+			if (!valid) {
+				throw new IllegalArgumentException(option + ": " + message);
+			}
+		}
+
 	}
 
 	/**
@@ -1081,10 +1661,16 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 
 		final String keyAtOffset;
 
-		Sql(Dialect dialect, String table) {
+		final String size;
+
+		final long maxValueBytes;
+
+		Sql(Dialect dialect, String table, long maxValueBytes) {
 			this.dialect = dialect;
 			this.table = dialect.quote(table);
-			this.select = dialect.select(this.table);
+			this.maxValueBytes = maxValueBytes;
+			this.select = dialect.select(this.table, maxValueBytes);
+			this.size = dialect.size(this.table);
 			this.hasKey = dialect.hasKey(this.table);
 			this.upsert = dialect.upsert(this.table);
 			this.addIfAbsent = dialect.hasConditionalUpsert() ? dialect.addIfAbsent(this.table) : "";
@@ -1092,7 +1678,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 			this.deleteIfExpired = dialect.deleteIfExpired(this.table);
 			this.touch = dialect.touch(this.table);
 			this.delete = dialect.delete(this.table);
-			this.increment = dialect.increment(this.table);
+			this.increment = dialect.increment(this.table, maxValueBytes);
 			this.count = dialect.count(this.table);
 			this.keyAtOffset = dialect.keyAtOffset(this.table);
 		}

@@ -36,8 +36,9 @@ enum Dialect {
 		}
 
 		@Override
-		String increment(String table) {
-			return super.increment(table) + " RETURNING \"int_value\", \"value\"";
+		String increment(String table, long maxValueBytes) {
+			return super.increment(table, maxValueBytes) + " RETURNING \"int_value\", "
+					+ cappedValue(maxValueBytes);
 		}
 
 		@Override
@@ -214,14 +215,27 @@ enum Dialect {
 				+ col("expires") + ") VALUES (?, ?, ?, ?)";
 	}
 
-	String select(String table) {
-		return "SELECT " + col("value") + ", " + col("int_value") + ", " + col("expires") + " FROM " + table
-				+ " WHERE " + col("cache_key") + " = ?";
+	/**
+	 * The value column where it is at most a number of bytes, else {@code NULL} (the column is {@code NOT NULL}, so
+	 * {@code NULL} means "too large"): a row planted with a huge value is refused by its stored length, without
+	 * the value crossing the network or being allocated in the JVM (PostgreSQL and H2 do not even read it; MariaDB
+	 * may, on the server).
+	 * @param maxValueBytes the largest value read
+	 * @return the expression
+	 */
+	String cappedValue(long maxValueBytes) {
+		return "CASE WHEN OCTET_LENGTH(" + col("value") + ") <= " + maxValueBytes + " THEN " + col("value") + " END";
 	}
 
-	String selectMany(String table, int count) {
-		return "SELECT " + col("cache_key") + ", " + col("value") + ", " + col("int_value") + ", " + col("expires")
-				+ " FROM " + table + " WHERE " + col("cache_key") + " IN (" + placeholders(count) + ")";
+	String select(String table, long maxValueBytes) {
+		return "SELECT " + cappedValue(maxValueBytes) + ", " + col("int_value") + ", " + col("expires") + " FROM "
+				+ table + " WHERE " + col("cache_key") + " = ?";
+	}
+
+	String selectMany(String table, int count, long maxValueBytes) {
+		return "SELECT " + col("cache_key") + ", " + cappedValue(maxValueBytes) + ", " + col("int_value") + ", "
+				+ col("expires") + " FROM " + table + " WHERE " + col("cache_key") + " IN (" + placeholders(count)
+				+ ")";
 	}
 
 	String hasKey(String table) {
@@ -250,9 +264,10 @@ enum Dialect {
 	 * (as {@code addToNumber} does in memory); it is assigned before {@code int_value} because MySQL and MariaDB
 	 * evaluate assignments left to right with the new values. Parameters: delta, long marker, delta, key, now.
 	 * @param table the quoted table
+	 * @param maxValueBytes the largest value a {@code RETURNING} clause may return
 	 * @return the statement
 	 */
-	String increment(String table) {
+	String increment(String table, long maxValueBytes) {
 		return "UPDATE " + table + " SET " + col("value") + " = CASE WHEN " + col("int_value")
 				+ " + ? BETWEEN -2147483648 AND 2147483647 THEN " + col("value") + " ELSE ? END, " + col("int_value")
 				+ " = " + col("int_value") + " + ? WHERE " + col("cache_key") + " = ? AND " + col("expires")
@@ -261,6 +276,16 @@ enum Dialect {
 
 	String count(String table) {
 		return "SELECT COUNT(*) FROM " + table;
+	}
+
+	/**
+	 * The size statistics in one scan: the rows that have not expired, and the bytes of every value.
+	 * @param table the quoted table
+	 * @return the statement (parameter: now)
+	 */
+	String size(String table) {
+		return "SELECT COUNT(CASE WHEN " + col("expires") + " > ? THEN 1 END), SUM(OCTET_LENGTH(" + col("value")
+				+ ")) FROM " + table;
 	}
 
 	/**

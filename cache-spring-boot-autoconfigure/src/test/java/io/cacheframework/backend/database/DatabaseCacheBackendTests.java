@@ -50,6 +50,7 @@ class DatabaseCacheBackendTests {
 		assertThat(backend.tableExists()).isFalse();
 		backend.createTable();
 		this.cleanups.add(() -> database.dropTable(table));
+		this.cleanups.add(backend::close);
 		return backend;
 	}
 

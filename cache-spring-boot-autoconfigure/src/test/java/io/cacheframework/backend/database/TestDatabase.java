@@ -49,8 +49,29 @@ enum TestDatabase {
 	}
 
 	HikariDataSource newPool(int size) {
+		return newPool(size, this.url);
+	}
+
+	/**
+	 * A new pool of this database reached through another port on 127.0.0.1 (a proxy), as an application's pool.
+	 */
+	HikariDataSource newPoolThrough(int size, int port) {
+		if (this == H2) {
+			throw new IllegalStateException("H2 runs in the JVM, not behind a port");
+		}
+		return newPool(size, this.url.replace(":" + port() + "/", ":" + port + "/"));
+	}
+
+	/**
+	 * The server's port on 127.0.0.1.
+	 */
+	int port() {
+		return (this == POSTGRESQL) ? 5432 : 3306;
+	}
+
+	private HikariDataSource newPool(int size, String url) {
 		HikariConfig config = new HikariConfig();
-		config.setJdbcUrl(this.url);
+		config.setJdbcUrl(url);
 		config.setUsername(this.user);
 		config.setPassword(this.password);
 		config.setMaximumPoolSize(size);
