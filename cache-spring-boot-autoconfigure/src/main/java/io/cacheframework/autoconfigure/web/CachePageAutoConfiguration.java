@@ -1,6 +1,5 @@
 package io.cacheframework.autoconfigure.web;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -147,15 +146,14 @@ public class CachePageAutoConfiguration {
 	 * that uses {@code @CachePage} or a header annotation. Without it every response passes untouched.
 	 */
 	@Bean
-	FilterRegistrationBean<PageCacheFilter> pageCacheFilter(PageCache pageCache, CachePageProperties properties,
-			PageCacheSettingsResolver resolver, ConfigurableListableBeanFactory beanFactory) {
+	FilterRegistrationBean<PageCacheFilter> pageCacheFilter(PageCache pageCache, PageCacheSettingsResolver resolver,
+			ConfigurableListableBeanFactory beanFactory) {
 		FilterRegistrationBean<PageCacheFilter> registration = new FilterRegistrationBean<>(
 				new PageCacheFilter(pageCache));
 		registration.setOrder(FILTER_ORDER);
 		registration.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-		registration.setEnabled(properties.getCacheMiddleware().isEnabled() || !properties.getCachePages().isEmpty()
-				|| !(resolver instanceof DefaultPageCacheSettingsResolver)
-				|| PageCacheAnnotations.usedByAController(beanFactory));
+		registration.setEnabled(!(resolver instanceof DefaultPageCacheSettingsResolver defaults)
+				|| defaults.cachesWithoutAnnotations() || PageCacheAnnotations.usedByAController(beanFactory));
 		return registration;
 	}
 

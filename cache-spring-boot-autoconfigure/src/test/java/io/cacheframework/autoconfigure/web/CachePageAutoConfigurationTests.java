@@ -1,8 +1,12 @@
 package io.cacheframework.autoconfigure.web;
 
+import java.util.List;
+
 import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
 import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
 import io.cacheframework.web.CachePage;
+import io.cacheframework.web.DefaultPageCacheSettingsResolver;
+import io.cacheframework.web.DefaultPageCacheSettingsResolver.PathRule;
 import io.cacheframework.web.PageCache;
 import io.cacheframework.web.PageCacheSettings;
 import io.cacheframework.web.PageCacheSettingsResolver;
@@ -110,6 +114,10 @@ class CachePageAutoConfigurationTests {
 		this.runner
 			.withBean(PageCacheSettingsResolver.class,
 					() -> (request, handler) -> PageCacheSettings.siteWide("default", "", 60))
+			.run((context) -> assertThat(filter(context).isEnabled()).isTrue());
+		this.runner
+			.withBean(PageCacheSettingsResolver.class, () -> new DefaultPageCacheSettingsResolver(null,
+					List.of(PathRule.of("/a/**", PageCacheSettings.perView(60, "", "", 600))), 600))
 			.run((context) -> assertThat(filter(context).isEnabled()).isTrue());
 	}
 
