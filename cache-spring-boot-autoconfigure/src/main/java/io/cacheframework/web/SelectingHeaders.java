@@ -203,7 +203,10 @@ public final class SelectingHeaders {
 		MethodParameter returnType = method.getReturnType();
 		Class<?> type = returnType.getParameterType();
 		if (HttpEntity.class.isAssignableFrom(type)) {
-			return ResolvableType.forMethodParameter(returnType).as(HttpEntity.class).getGeneric().resolve(Object.class);
+			return ResolvableType.forMethodParameter(returnType)
+				.as(HttpEntity.class)
+				.getGeneric()
+				.resolve(Object.class);
 		}
 		if (type == void.class || (!method.hasMethodAnnotation(ResponseBody.class)
 				&& !AnnotatedElementUtils.hasAnnotation(method.getBeanType(), ResponseBody.class))) {
