@@ -1,7 +1,9 @@
 package io.cacheframework.web;
 
+import java.lang.annotation.Annotation;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -16,12 +18,19 @@ import org.springframework.web.servlet.HandlerInterceptor;
 /**
  * Applies {@link VaryOnHeaders}, {@link VaryOnCookie}, {@link CacheControl} and {@link NeverCache} (method first,
  * else class) after the handler and its view ran, as Django's view decorators patch the returned response. It
- * needs the buffered response of {@link PageCacheFilter} (headers cannot change once a body is committed); it is
- * registered after {@link FetchFromCacheInterceptor}, so a page served from the cache is not patched again.
+ * needs the buffered response of {@link PageCacheFilter} (headers cannot change once a body is committed), so its
+ * request phase asks the filter to buffer such a handler's response; it is registered after
+ * {@link FetchFromCacheInterceptor}, so a page served from the cache is not patched again.
  *
  * @since 0.1.0
  */
 public class CacheHeadersInterceptor implements HandlerInterceptor {
+
+	/**
+	 * The annotations this interceptor applies.
+	 */
+	static final List<Class<? extends Annotation>> HEADER_ANNOTATIONS = List.of(VaryOnHeaders.class,
+			VaryOnCookie.class, CacheControl.class, NeverCache.class);
 
 	private final Clock clock;
 
@@ -31,6 +40,33 @@ public class CacheHeadersInterceptor implements HandlerInterceptor {
 	 */
 	public CacheHeadersInterceptor(Clock clock) {
 		this.clock = Objects.requireNonNull(clock, "clock must not be null");
+	}
+
+	/**
+	 * A handler that carries a header annotation needs its response buffered, so the headers can still change
+	 * after the body was written; other uncached responses pass through unbuffered.
+	 */
+	@Override
+	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+		if (handler instanceof HandlerMethod method && request.getDispatcherType() == DispatcherType.REQUEST
+				&& hasHeaderAnnotation(method)) {
+			PageCache.armBuffer(request);
+		}
+		return true;
+	}
+
+	/**
+	 * Whether a handler method, or its class, carries one of the header annotations.
+	 * @param method the handler method
+	 * @return whether {@link #afterCompletion} will patch its headers
+	 */
+	static boolean hasHeaderAnnotation(HandlerMethod method) {
+		for (Class<? extends Annotation> type : HEADER_ANNOTATIONS) {
+			if (find(method, type) != null) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override
@@ -85,7 +121,7 @@ public class CacheHeadersInterceptor implements HandlerInterceptor {
 		}
 	}
 
-	private static <A extends java.lang.annotation.Annotation> @Nullable A find(HandlerMethod method, Class<A> type) {
+	private static <A extends Annotation> @Nullable A find(HandlerMethod method, Class<A> type) {
 		A found = AnnotatedElementUtils.findMergedAnnotation(method.getMethod(), type);
 		return (found != null) ? found : AnnotatedElementUtils.findMergedAnnotation(method.getBeanType(), type);
 	}

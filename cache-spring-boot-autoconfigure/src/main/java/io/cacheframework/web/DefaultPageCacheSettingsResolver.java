@@ -65,6 +65,14 @@ public class DefaultPageCacheSettingsResolver implements PageCacheSettingsResolv
 	}
 
 	/**
+	 * Whether pages are cached without any annotation: the site-wide cache is on or a path rule exists.
+	 * @return {@code false} when only {@code @CachePage} handlers can be cached
+	 */
+	public boolean cachesWithoutAnnotations() {
+		return this.siteWide != null || !this.rules.isEmpty();
+	}
+
+	/**
 	 * Per-view caching for the paths matching an MVC path pattern (Django's {@code cache_page} in the URLconf).
 	 *
 	 * @param pattern the parsed pattern

@@ -22,9 +22,14 @@ import io.cacheframework.core.Timeout;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.util.ClassUtils;
 
 /**
  * The page cache shared by {@link FetchFromCacheInterceptor}, {@link UpdateCacheInterceptor} and
@@ -34,6 +39,14 @@ import org.jspecify.annotations.Nullable;
  * responses). A failing cache never fails the request: errors are logged (rate-limited) and the page is served
  * uncached.
  *
+ * <p>A page never crosses users: besides Django's rules it never stores a response to a request whose HTTP session
+ * was created (or got a new id) while it ran, whoever writes the cookie (Tomcat, Spring Session when the response
+ * commits); a page rendered for an authenticated principal (servlet principal, client certificate, Spring
+ * Security's {@code SecurityContext}) unless the response is {@code public}, and it serves such a principal only
+ * {@code public} pages; a GET or HEAD that carried a body. The request headers that chose the handler or the
+ * representation ({@code Accept} for content negotiation, see {@link SelectingHeaders}) are added to {@code Vary},
+ * so they are part of the key.
+ *
  * @since 0.1.0
  */
 public final class PageCache {
@@ -41,6 +54,11 @@ public final class PageCache {
 	static final String STATE_ATTRIBUTE = PageCache.class.getName() + ".STATE";
 
 	static final String WRAPPER_ATTRIBUTE = PageCache.class.getName() + ".WRAPPER";
+
+	private static final String CLIENT_CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
+
+	private static final boolean SPRING_SECURITY_PRESENT = ClassUtils.isPresent(
+			"org.springframework.security.core.context.SecurityContextHolder", PageCache.class.getClassLoader());
 
 	private static final Log logger = LogFactory.getLog(PageCache.class);
 
@@ -63,6 +81,8 @@ public final class PageCache {
 
 	private final CacheLookupRecorder lookupRecorder;
 
+	private final SelectingHeaders selectingHeaders;
+
 	private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE / 2);
 
 	private PageCache(Builder builder) {
@@ -73,6 +93,7 @@ public final class PageCache {
 		this.maxBodySize = builder.maxBodySize;
 		this.allowedHosts = Set.copyOf(builder.allowedHosts.stream().map((h) -> h.toLowerCase(Locale.ROOT)).toList());
 		this.lookupRecorder = builder.lookupRecorder;
+		this.selectingHeaders = builder.selectingHeaders;
 	}
 
 	/**
@@ -137,10 +158,12 @@ public final class PageCache {
 		if (!"GET".equals(method) && !"HEAD".equals(method)) {
 			return true;
 		}
-		if (!hostAllowed(request)) {
+		// A GET with a body may render from it; storing that page would poison the URL for clean GETs.
+		if (hasBody(request) || !hostAllowed(request)) {
 			return true;
 		}
 		try {
+			state.authenticated = authenticated(request);
 			CacheBackend cache = this.caches.get().get(settings.cacheAlias());
 			Object cached = lookup(state, "GET", cache);
 			if (cached == null && "HEAD".equals(method)) {
@@ -148,9 +171,14 @@ public final class PageCache {
 			}
 			CachedResponse page = (cached instanceof byte[] bytes) ? CachedResponse.fromBytes(bytes)
 					: (cached instanceof CachedResponse stored) ? stored : null;
+			// A signed-in principal may see another user's page only when it was explicitly public: the key holds
+			// no trace of a principal that came from a certificate or a proxy header.
+			if (page != null && state.authenticated && !isPublic(page.header("Cache-Control"))) {
+				page = null;
+			}
 			if (page == null) {
 				this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), false);
-				state.updateCache = true;
+				state.updateCache = armBuffer(request);
 				return true;
 			}
 			this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), true);
@@ -162,9 +190,39 @@ public final class PageCache {
 			if (!response.isCommitted()) {
 				response.reset();
 			}
-			state.updateCache = true;
+			state.updateCache = armBuffer(request);
 			return true;
 		}
+	}
+
+	/**
+	 * Make the filter's wrapper buffer this response. Without the filter (interceptors only) nothing is buffered
+	 * and nothing stored, but the headers are still patched, as before.
+	 */
+	static boolean armBuffer(HttpServletRequest request) {
+		Object wrapper = request.getAttribute(WRAPPER_ATTRIBUTE);
+		return !(wrapper instanceof PageCachingResponseWrapper buffering) || buffering.arm();
+	}
+
+	private static boolean hasBody(HttpServletRequest request) {
+		return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+	}
+
+	/**
+	 * Whether the request has an authenticated principal, from any source the servlet API or Spring Security
+	 * knows: container or Spring Security authentication ({@code getUserPrincipal}, {@code getRemoteUser}), a
+	 * TLS client certificate, or an authenticated, non-anonymous {@code SecurityContext}.
+	 */
+	static boolean authenticated(HttpServletRequest request) {
+		if (request.getUserPrincipal() != null || request.getRemoteUser() != null
+				|| request.getAttribute(CLIENT_CERTIFICATE_ATTRIBUTE) != null) {
+			return true;
+		}
+		return SPRING_SECURITY_PRESENT && SecurityContextPrincipal.authenticated();
+	}
+
+	private static boolean isPublic(@Nullable String cacheControl) {
+		return CacheHeaders.directiveNames(cacheControl).contains("public");
 	}
 
 	private @Nullable Object lookup(State state, String method, CacheBackend cache) {
@@ -235,13 +293,26 @@ public final class PageCache {
 	 * The handler finished (or failed): remember it; the filter stores the page once every filter inside it has
 	 * written its headers. Without the filter the page is stored right away.
 	 */
-	void afterCompletion(HttpServletRequest request, HttpServletResponse response, @Nullable Exception ex) {
+	void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
+			@Nullable Exception ex) {
 		State state = (State) request.getAttribute(STATE_ATTRIBUTE);
 		if (state == null || request.getDispatcherType() != DispatcherType.REQUEST) {
 			return;
 		}
 		state.completed = true;
 		state.failure = ex;
+		if (state.updateCache) {
+			// Asked here, inside the DispatcherServlet and the security filters: by the time the page is stored
+			// Spring Security has cleared its context and MVC has dropped the parsed request path.
+			try {
+				state.authenticated |= authenticated(request);
+				state.selectingHeaders = this.selectingHeaders.headers(request, handler);
+			}
+			catch (RuntimeException failure) {
+				logFailure("inspecting a page before storing it", failure);
+				state.updateCache = false;
+			}
+		}
 		if (request.getAttribute(WRAPPER_ATTRIBUTE) == null) {
 			update(state, response, null);
 		}
@@ -303,12 +374,25 @@ public final class PageCache {
 		if (response.containsHeader("Set-Cookie")) {
 			return;
 		}
+		// A session created here means a cookie for this visitor only, written by whoever owns the session:
+		// Tomcat on its own response object, Spring Session (outside this filter) when the response commits.
+		if (sessionStartedDuring(state.request)) {
+			return;
+		}
 		String cacheControl = CacheHeaders.header(response, "Cache-Control");
 		Set<String> directives = CacheHeaders.directiveNames(cacheControl);
 		if (directives.stream().anyMatch(UNCACHEABLE_DIRECTIVES::contains)) {
 			return;
 		}
+		for (String header : state.selectingHeaders) {
+			CacheHeaders.patchVaryHeaders(response, header);
+		}
 		if (CacheHeaders.hasVaryHeader(response, "*")) {
+			return;
+		}
+		// Nothing in the key tells principals apart when the principal came from a client certificate, a proxy
+		// header or a session; only a page the application declared public may be shared.
+		if ((state.authenticated || authenticated(state.request)) && !directives.contains("public")) {
 			return;
 		}
 		PageCacheSettings settings = state.settings;
@@ -355,6 +439,26 @@ public final class PageCache {
 				CacheHeaders.header(response, "Vary"), timeout, settings.keyPrefix(), cache);
 		cache.set(key, toCachedResponse(response, body, wrapper.declaredLength()).toBytes(),
 				Timeout.seconds(timeout));
+	}
+
+	/**
+	 * Whether the request's HTTP session was created, or got a new id, while the request ran. Asked through the
+	 * request the handler saw, so a session repository's wrapper (Spring Session) answers, not only the container.
+	 */
+	private static boolean sessionStartedDuring(HttpServletRequest request) {
+		try {
+			HttpSession session = request.getSession(false);
+			if (session == null) {
+				return false;
+			}
+			String requested = request.getRequestedSessionId();
+			// A new id for the visitor's session (changeSessionId) is a new cookie as well.
+			return session.isNew() || (requested != null && !requested.equals(session.getId()));
+		}
+		catch (IllegalStateException ex) {
+			// Invalidated while we asked: the visitor's cookie changes, so not storable either.
+			return true;
+		}
 	}
 
 	private static @Nullable Long sMaxAge(@Nullable String cacheControl) {
@@ -443,6 +547,10 @@ public final class PageCache {
 
 		volatile @Nullable Exception failure;
 
+		volatile boolean authenticated;
+
+		volatile Collection<String> selectingHeaders = List.of();
+
 		State(PageCacheSettings settings, HttpServletRequest request, String method, String absoluteUri,
 				String suffix) {
 			this.settings = settings;
@@ -472,6 +580,8 @@ public final class PageCache {
 		private Collection<String> allowedHosts = List.of();
 
 		private CacheLookupRecorder lookupRecorder = CacheLookupRecorder.NONE;
+
+		private SelectingHeaders selectingHeaders = SelectingHeaders.fromAnnotations();
 
 		private Builder(Supplier<Caches> caches, PageCacheSettingsResolver resolver) {
 			this.caches = caches;
@@ -530,11 +640,36 @@ public final class PageCache {
 		}
 
 		/**
+		 * How to find the request headers that chose a page's handler or representation (added to its
+		 * {@code Vary}). The default reads the handler method's own mapping annotations; the auto-configuration
+		 * uses every request mapping and message converter of the application.
+		 * @param selectingHeaders the headers
+		 * @return this builder
+		 */
+		public Builder selectingHeaders(SelectingHeaders selectingHeaders) {
+			this.selectingHeaders = Objects.requireNonNull(selectingHeaders, "selectingHeaders must not be null");
+			return this;
+		}
+
+		/**
 		 * Build the page cache.
 		 * @return the page cache
 		 */
 		public PageCache build() {
 			return new PageCache(this);
+		}
+
+	}
+
+	/**
+	 * Spring Security's view of the current principal; only loaded when Spring Security is on the classpath.
+	 */
+	private static final class SecurityContextPrincipal {
+
+		static boolean authenticated() {
+			Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+			return authentication != null && authentication.isAuthenticated()
+					&& !(authentication instanceof AnonymousAuthenticationToken);
 		}
 
 	}

@@ -12,8 +12,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Captures the response body for the page cache (a {@code HandlerInterceptor} cannot) and holds it until the
  * whole filter chain has run, so the cache can add {@code Expires}/{@code Cache-Control}/{@code Vary} and store
- * the page. Bodies over the size limit, asynchronous responses, errors and redirects pass straight through.
- * Install it outside other filters (the auto-configuration orders it just after Spring's request-wrapping filters).
+ * the page. The response wrapper starts as a pass-through; only a request the interceptors found cacheable (or
+ * whose handler carries a header annotation) is buffered. Bodies over the size limit, asynchronous responses,
+ * errors and redirects pass straight through. Install it outside other filters (the auto-configuration orders it
+ * just after Spring's request-wrapping filters).
  *
  * @since 0.1.0
  */

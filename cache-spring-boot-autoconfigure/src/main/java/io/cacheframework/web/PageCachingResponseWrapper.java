@@ -16,9 +16,16 @@ import org.springframework.util.FastByteArrayOutputStream;
 
 /**
  * Buffers a response body so the page cache can read it and still change headers after the handler ran (Django's
- * middleware sees the whole response before it is sent). The buffer is bounded: past {@code maxBodySize} bytes,
- * and as soon as the response goes asynchronous (streaming, server-sent events) or sends an error or redirect, the
- * wrapper writes what it holds and passes everything else straight through; such a response is never stored.
+ * middleware sees the whole response before it is sent).
+ *
+ * <p>It starts <em>idle</em>: a plain pass-through that behaves as if it were not there, so a request that cannot
+ * be cached is never held in memory. The interceptors {@link #arm() arm} it before the handler runs, and only when
+ * the page may be stored (a cache miss) or a header annotation must still change the headers afterwards; arming
+ * fails once anything was written or a stream was handed out, and the page is then not stored.
+ *
+ * <p>The buffer is bounded: past {@code maxBodySize} bytes, and as soon as the response goes asynchronous
+ * (streaming, server-sent events) or sends an error or redirect, the wrapper writes what it holds and passes
+ * everything else straight through; such a response is never stored.
  */
 final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
@@ -38,6 +45,10 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	private final boolean head;
 
+	private boolean armed;
+
+	private boolean handedOut;
+
 	PageCachingResponseWrapper(HttpServletResponse response, long maxBodySize, boolean head) {
 		super(response);
 		this.maxBodySize = maxBodySize;
@@ -45,10 +56,25 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	}
 
 	/**
-	 * Whether the body is still complete in the buffer (not too large, not streamed, not an error).
+	 * Start buffering, before the handler writes anything.
+	 * @return {@code false} when it is too late (a body was written, a stream or writer was handed out, the
+	 * response is committed): the response then passes through and must not be stored
+	 */
+	synchronized boolean arm() {
+		if (!this.armed) {
+			if (this.handedOut || getResponse().isCommitted()) {
+				return false;
+			}
+			this.armed = true;
+		}
+		return true;
+	}
+
+	/**
+	 * Whether the body is still complete in the buffer (armed, not too large, not streamed, not an error).
 	 */
 	synchronized boolean isStorable() {
-		return this.storable && !this.passThrough;
+		return this.armed && this.storable && !this.passThrough;
 	}
 
 	synchronized byte[] body() {
@@ -64,7 +90,7 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	 * Stop buffering: write what is buffered and send the rest directly. The response is no longer storable.
 	 */
 	synchronized void passThrough() throws IOException {
-		if (!this.passThrough) {
+		if (this.armed && !this.passThrough) {
 			this.storable = false;
 			copyBodyToResponse(false);
 		}
@@ -74,7 +100,9 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	 * Send the buffered body (with its length) to the real response; later writes go straight through.
 	 */
 	synchronized void copyBodyToResponse() throws IOException {
-		copyBodyToResponse(true);
+		if (this.armed) {
+			copyBodyToResponse(true);
+		}
 	}
 
 	private void copyBodyToResponse(boolean complete) throws IOException {
@@ -107,12 +135,20 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	}
 
 	@Override
-	public ServletOutputStream getOutputStream() {
+	public synchronized ServletOutputStream getOutputStream() throws IOException {
+		if (!this.armed) {
+			this.handedOut = true;
+			return super.getOutputStream();
+		}
 		return this.outputStream;
 	}
 
 	@Override
 	public synchronized PrintWriter getWriter() throws IOException {
+		if (!this.armed) {
+			this.handedOut = true;
+			return super.getWriter();
+		}
 		if (this.writer == null) {
 			String encoding = getCharacterEncoding();
 			Charset charset;
@@ -129,7 +165,10 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	@Override
 	public synchronized void flushBuffer() throws IOException {
-		if (this.passThrough) {
+		if (!this.armed) {
+			super.flushBuffer();
+		}
+		else if (this.passThrough) {
 			if (this.writer != null) {
 				this.writer.flush();
 			}
@@ -139,8 +178,8 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	}
 
 	@Override
-	public boolean isCommitted() {
-		return this.passThrough && getResponse().isCommitted();
+	public synchronized boolean isCommitted() {
+		return (!this.armed || this.passThrough) && getResponse().isCommitted();
 	}
 
 	@Override
@@ -151,14 +190,14 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	@Override
 	public synchronized void setContentLengthLong(long len) {
 		this.declaredLength = len;
-		if (this.passThrough) {
+		if (!this.armed || this.passThrough) {
 			super.setContentLengthLong(len);
 		}
 	}
 
 	@Override
 	public void setHeader(String name, @Nullable String value) {
-		if (isContentLength(name)) {
+		if (isArmed() && isContentLength(name)) {
 			setContentLengthLong((value != null) ? Long.parseLong(value.strip()) : -1);
 		}
 		else {
@@ -168,7 +207,7 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	@Override
 	public void addHeader(String name, @Nullable String value) {
-		if (isContentLength(name)) {
+		if (isArmed() && isContentLength(name)) {
 			setContentLengthLong((value != null) ? Long.parseLong(value.strip()) : -1);
 		}
 		else {
@@ -178,7 +217,7 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	@Override
 	public void setIntHeader(String name, int value) {
-		if (isContentLength(name)) {
+		if (isArmed() && isContentLength(name)) {
 			setContentLengthLong(value);
 		}
 		else {
@@ -188,7 +227,7 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	@Override
 	public void addIntHeader(String name, int value) {
-		if (isContentLength(name)) {
+		if (isArmed() && isContentLength(name)) {
 			setContentLengthLong(value);
 		}
 		else {
@@ -223,7 +262,7 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 	@Override
 	public synchronized void reset() {
 		super.reset();
-		if (!this.passThrough) {
+		if (this.armed && !this.passThrough) {
 			this.buffer.reset();
 			this.declaredLength = -1;
 		}
@@ -231,7 +270,7 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 
 	@Override
 	public synchronized void resetBuffer() {
-		if (this.passThrough) {
+		if (!this.armed || this.passThrough) {
 			super.resetBuffer();
 		}
 		else {
@@ -239,7 +278,14 @@ final class PageCachingResponseWrapper extends HttpServletResponseWrapper {
 		}
 	}
 
+	private synchronized boolean isArmed() {
+		return this.armed;
+	}
+
 	private void discard() {
+		if (!this.armed) {
+			return;
+		}
 		this.storable = false;
 		this.passThrough = true;
 		this.buffer.reset();

@@ -31,7 +31,7 @@ public class UpdateCacheInterceptor implements AsyncHandlerInterceptor {
 	@Override
 	public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
 			@Nullable Exception ex) {
-		this.pageCache.afterCompletion(request, response, ex);
+		this.pageCache.afterCompletion(request, response, handler, ex);
 	}
 
 	@Override

@@ -145,6 +145,22 @@ final class PageCacheTestSupport {
 			return body("session user=" + user);
 		}
 
+		@GetMapping("/change-session")
+		String changeSession(HttpServletRequest request) {
+			request.changeSessionId();
+			return body("changed");
+		}
+
+		@GetMapping(path = "/json", produces = MediaType.APPLICATION_JSON_VALUE)
+		String json() {
+			return body("{\"json\":true}");
+		}
+
+		@GetMapping("/body")
+		String requestBody(@org.springframework.web.bind.annotation.RequestBody(required = false) String body) {
+			return body("body=" + body);
+		}
+
 		@GetMapping("/status/{code}")
 		ResponseEntity<String> status(@PathVariable int code) {
 			return ResponseEntity.status(code).header("Location", "/p/page").body(body("status"));

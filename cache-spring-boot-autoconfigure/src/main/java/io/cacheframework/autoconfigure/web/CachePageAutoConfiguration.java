@@ -1,9 +1,9 @@
 package io.cacheframework.autoconfigure.web;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
 import io.cacheframework.core.CacheLookupRecorder;
@@ -17,9 +17,11 @@ import io.cacheframework.web.PageCacheFilter;
 import io.cacheframework.web.PageCacheKeys;
 import io.cacheframework.web.PageCacheSettings;
 import io.cacheframework.web.PageCacheSettingsResolver;
+import io.cacheframework.web.SelectingHeaders;
 import io.cacheframework.web.UpdateCacheInterceptor;
 import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -29,10 +31,13 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
+import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 import org.springframework.web.util.pattern.PatternParseException;
 
 /**
@@ -40,8 +45,11 @@ import org.springframework.web.util.pattern.PatternParseException;
  * ({@code @CachePage}, {@code app.cache-pages}), the header annotations and the response-capturing filter.
  *
  * <p>Order: the filter runs just after Spring's own request-wrapping filters and outside Spring Security, so the
- * page is stored after every filter wrote its headers. Interceptors: {@link UpdateCacheInterceptor} first (its
- * response phase runs last), {@link FetchFromCacheInterceptor} next (request phase first), then
+ * page is stored after every filter wrote its headers; it buffers only responses the interceptors arm (a cacheable
+ * miss, a handler with a header annotation), and it is not registered at all when no page caching or header
+ * annotation can apply. Interceptors: {@link UpdateCacheInterceptor} first (its response phase runs last), then the
+ * application's own interceptors, then {@link FetchFromCacheInterceptor} (its request phase runs last, as Django's
+ * FetchFromCacheMiddleware, so the application's access checks run on hits too), then
  * {@link CacheHeadersInterceptor} (the header annotations, not applied to pages served from the cache).
  *
  * @since 0.1.0
@@ -57,6 +65,12 @@ public class CachePageAutoConfiguration {
 	 * (character encoding, forwarded headers).
 	 */
 	public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+	/**
+	 * Interceptor order of {@link FetchFromCacheInterceptor} and {@link CacheHeadersInterceptor}: after the
+	 * application's interceptors (order 0 by default).
+	 */
+	public static final int FETCH_INTERCEPTOR_ORDER = Ordered.LOWEST_PRECEDENCE;
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -106,23 +120,40 @@ public class CachePageAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PageCache pageCache(ObjectProvider<Caches> caches, PageCacheSettingsResolver resolver,
-			CachePageProperties properties, ObjectProvider<CacheLookupRecorder> lookupRecorder) {
+			CachePageProperties properties, ObjectProvider<CacheLookupRecorder> lookupRecorder,
+			ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
+			ObjectProvider<RequestMappingHandlerAdapter> adapters) {
 		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
 		// Resolved on first use and then kept: the lookup stays off the request path.
+		Supplier<List<RequestMappingInfoHandlerMapping>> handlerMappings = SingletonSupplier
+			.of(() -> mappings.orderedStream().toList());
+		Supplier<List<HttpMessageConverter<?>>> converters = SingletonSupplier.of(() -> adapters.orderedStream()
+			.findFirst()
+			.<List<HttpMessageConverter<?>>>map(RequestMappingHandlerAdapter::getMessageConverters)
+			.orElse(List.of()));
 		return PageCache.builder(SingletonSupplier.of(caches::getObject), resolver)
 			.keys(new PageCacheKeys(middleware.isUseI18n(), middleware.isUseTz()))
 			.maxBodySize(middleware.getMaxSize().toBytes())
 			.allowedHosts(middleware.getAllowedHosts())
 			.lookupRecorder(lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE))
+			.selectingHeaders(SelectingHeaders.of(handlerMappings, converters))
 			.build();
 	}
 
+	/**
+	 * The filter, registered with the servlet container only when page caching or a header annotation can apply:
+	 * the site-wide cache, an {@code app.cache-pages} entry, a resolver of the application's own, or a controller
+	 * that uses {@code @CachePage} or a header annotation. Without it every response passes untouched.
+	 */
 	@Bean
-	FilterRegistrationBean<PageCacheFilter> pageCacheFilter(PageCache pageCache) {
+	FilterRegistrationBean<PageCacheFilter> pageCacheFilter(PageCache pageCache, PageCacheSettingsResolver resolver,
+			ConfigurableListableBeanFactory beanFactory) {
 		FilterRegistrationBean<PageCacheFilter> registration = new FilterRegistrationBean<>(
 				new PageCacheFilter(pageCache));
 		registration.setOrder(FILTER_ORDER);
 		registration.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+		registration.setEnabled(!(resolver instanceof DefaultPageCacheSettingsResolver defaults)
+				|| defaults.cachesWithoutAnnotations() || PageCacheAnnotations.usedByAController(beanFactory));
 		return registration;
 	}
 
@@ -133,9 +164,9 @@ public class CachePageAutoConfiguration {
 			@Override
 			public void addInterceptors(InterceptorRegistry registry) {
 				registry.addInterceptor(new UpdateCacheInterceptor(pageCache)).order(Ordered.HIGHEST_PRECEDENCE);
-				registry.addInterceptor(new FetchFromCacheInterceptor(pageCache)).order(Ordered.HIGHEST_PRECEDENCE + 1);
-				registry.addInterceptor(new CacheHeadersInterceptor(pageCache.clock()))
-					.order(Ordered.HIGHEST_PRECEDENCE + 2);
+				// Same order, added in this sequence: the sort is stable, so Fetch runs before CacheHeaders.
+				registry.addInterceptor(new FetchFromCacheInterceptor(pageCache)).order(FETCH_INTERCEPTOR_ORDER);
+				registry.addInterceptor(new CacheHeadersInterceptor(pageCache.clock())).order(FETCH_INTERCEPTOR_ORDER);
 			}
 
 		};
