@@ -52,16 +52,14 @@ import org.jspecify.annotations.Nullable;
  * instead of its default 998;</li>
  * <li>host names that cannot be resolved at startup are resolved again in the background, and the clients rebuilt
  * with them once they resolve (spymemcached resolves once, and cannot even start with an unresolved address);</li>
- * <li>one log line when a server goes down and one when it is back ({@link ServerLog}).</li>
+ * <li>one log line when a server goes down and one when it is back ({@link ServerLog}), instead of spymemcached's
+ * lines for every reconnect attempt ({@link SpyLogging}).</li>
  * </ul>
  */
 final class SpyTransport implements MemcachedTransport {
 
 	static {
-		// spymemcached logs to stderr through its own logger unless told otherwise.
-		if (System.getProperty("net.spy.log.LoggerImpl") == null && isPresent("org.slf4j.Logger")) {
-			System.setProperty("net.spy.log.LoggerImpl", "net.spy.memcached.compat.log.SLF4JLogger");
-		}
+		SpyLogging.install();
 	}
 
 	/** The servers as configured, in order; some may be unresolved. */
@@ -181,7 +179,7 @@ final class SpyTransport implements MemcachedTransport {
 		MemcachedClient[] clients = new MemcachedClient[Math.max(1, this.options.getConnections())];
 		try {
 			for (int i = 0; i < clients.length; i++) {
-				clients[i] = new MemcachedClient(factory, addresses);
+				clients[i] = SpyLogging.newClient(factory, addresses);
 				clients[i].addObserver(new Observer(clients[i]));
 			}
 		}
@@ -668,7 +666,7 @@ final class SpyTransport implements MemcachedTransport {
 				try {
 					// No call is ever left in flight (every call waits for its result), so nothing is lost by not
 					// draining the queues, which would wait out the timeout for a dead server.
-					client.shutdown();
+					SpyLogging.shutdown(client);
 					// And wait for the I/O thread to end, so that closing a context leaves no thread behind.
 					client.getConnection().join(1000);
 				}
@@ -679,16 +677,6 @@ final class SpyTransport implements MemcachedTransport {
 					// Closing anyway.
 				}
 			}
-		}
-	}
-
-	private static boolean isPresent(String className) {
-		try {
-			Class.forName(className, false, SpyTransport.class.getClassLoader());
-			return true;
-		}
-		catch (ClassNotFoundException | LinkageError ex) {
-			return false;
 		}
 	}
 

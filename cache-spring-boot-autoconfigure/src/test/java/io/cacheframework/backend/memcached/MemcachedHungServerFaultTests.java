@@ -100,7 +100,8 @@ class MemcachedHungServerFaultTests {
 	private static void hangAndResume(MemcachedServer server, MemcachedCacheBackend cache,
 			java.util.function.Supplier<List<SocketChannel>> whileStopped) {
 		KEYS.forEach((key) -> cache.set(key, Callers.value(key)));
-		try (LogCapture log = LogCapture.of(MemcachedCacheBackend.class.getName())) {
+		try (LogCapture log = LogCapture.of(MemcachedCacheBackend.class.getName());
+				LogCapture spymemcached = LogCapture.of("net.spy.memcached")) {
 			List<SocketChannel> waiting;
 			long maxWhileStopped;
 			long serviceMillis;
@@ -129,6 +130,9 @@ class MemcachedHungServerFaultTests {
 			String server1 = "memcached server " + server.address() + " is ";
 			assertThat(lines(log, Level.WARN, server1 + "down")).as(log.events().toString()).hasSize(1);
 			assertThat(lines(log, Level.INFO, server1 + "back")).as(log.events().toString()).hasSize(1);
+			// No stream from spymemcached either: its reconnect chatter is DEBUG for our clients.
+			assertThat(spymemcached.events().stream().filter((event) -> event.getLevel().isGreaterOrEqual(Level.INFO))
+				.map(ILoggingEvent::getFormattedMessage)).isEmpty();
 		}
 	}
 

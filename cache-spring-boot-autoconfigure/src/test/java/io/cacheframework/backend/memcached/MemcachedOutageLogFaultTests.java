@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.LogCapture;
 import io.cacheframework.serializer.DefaultValueSerializer;
@@ -29,7 +30,8 @@ class MemcachedOutageLogFaultTests {
 				MemcachedCacheBackend cache = new MemcachedCacheBackend(
 						CacheSettings.builder("logged").location(server.location()).build(),
 						MemcachedHungServerFaultTests.options(), new DefaultValueSerializer());
-				LogCapture log = LogCapture.of(MemcachedCacheBackend.class.getName())) {
+				LogCapture log = LogCapture.of(MemcachedCacheBackend.class.getName());
+				LogCapture spymemcached = LogCapture.of("net.spy.memcached")) {
 			try (Callers callers = new Callers(cache, 4, KEYS)) {
 				assertThat(callers.awaitHits(20, 2000)).isTrue();
 				server.kill();
@@ -47,6 +49,8 @@ class MemcachedOutageLogFaultTests {
 			// The failed calls are counted and logged by the cache at most every 10 s: not a line each.
 			assertThat(log.events().stream().filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
 				.count()).isLessThanOrEqualTo(3);
+			assertThat(spymemcached.events().stream().filter((event) -> event.getLevel().isGreaterOrEqual(Level.INFO))
+				.map(ILoggingEvent::getFormattedMessage)).isEmpty();
 		}
 	}
 
