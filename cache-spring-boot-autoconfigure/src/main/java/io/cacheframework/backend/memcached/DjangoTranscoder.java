@@ -57,6 +57,15 @@ final class DjangoTranscoder implements Transcoder<Object> {
 	/** The largest inflated size accepted from a compressed entry (spymemcached's own item limit). */
 	static final int MAX_INFLATED = CachedData.MAX_SIZE;
 
+	/**
+	 * The most digits of a stored integer: memcached's counters are unsigned 64-bit, 20 digits at most, and so is
+	 * every Python {@code int} its {@code incr} accepts.
+	 */
+	static final int MAX_DIGITS = 20;
+
+	/** The most bytes of a stored integer: a sign, the digits, and the spaces memcached's {@code decr} pads with. */
+	private static final int MAX_INTEGER_BYTES = 32;
+
 	private final ValueSerializer serializer;
 
 	private final int compressionThreshold;
@@ -151,10 +160,21 @@ final class DjangoTranscoder implements Transcoder<Object> {
 
 	/**
 	 * Python's {@code int(value)}: an {@code Integer} while it fits (unless a {@code Long} was stored), then a
-	 * {@code Long}, then a {@code BigInteger} (memcached counters are unsigned 64-bit).
+	 * {@code Long}, then a {@code BigInteger} (memcached counters are unsigned 64-bit). Longer numbers are refused
+	 * before any parsing: {@code new BigInteger} takes time quadratic in the digits, so a planted value of a million
+	 * digits would cost seconds on every read, and stay, since it would be "valid".
 	 */
 	private static Object parseInteger(byte[] payload, boolean isLong) {
+		if (payload.length > MAX_INTEGER_BYTES) {
+			throw new UnreadableValueException("an integer of " + payload.length + " bytes; at most " + MAX_DIGITS
+					+ " digits are read");
+		}
 		String text = new String(payload, StandardCharsets.US_ASCII).trim();
+		int digits = text.startsWith("-") ? text.length() - 1 : text.length();
+		if (digits > MAX_DIGITS) {
+			throw new UnreadableValueException("an integer of " + digits + " digits; at most " + MAX_DIGITS
+					+ " are read");
+		}
 		try {
 			long value = Long.parseLong(text);
 			if (!isLong && value == (int) value) {
@@ -167,7 +187,8 @@ final class DjangoTranscoder implements Transcoder<Object> {
 				return new BigInteger(text);
 			}
 			catch (NumberFormatException notANumber) {
-				throw new UnreadableValueException("not an integer: '" + text + "'", notANumber);
+				throw new UnreadableValueException("not an integer: '" + text.replaceAll("\\p{Cntrl}", "?") + "'",
+						notANumber);
 			}
 		}
 	}

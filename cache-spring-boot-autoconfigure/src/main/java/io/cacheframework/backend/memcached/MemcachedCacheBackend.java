@@ -41,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  * through the {@link ValueSerializer} under a Java-only flag;</li>
  * <li>timeouts are converted as Django does: never → 0, zero → -1, over 30 days → an absolute Unix time;</li>
  * <li>a server that is down or hung makes its keys misses at once, never a wait of the operation timeout; with
- * several servers the others take its keys over (failure mode {@code redistribute});</li>
+ * several servers the others take its keys over (failure mode {@code redistribute}); it is logged once when it goes
+ * down and once when it is back;</li>
+ * <li>a host name that does not resolve does not stop the backend: it is left out and resolved again in the
+ * background, and used once it resolves;</li>
  * <li>{@link #clear()} is {@code flush_all}: it empties the whole server, including other applications' keys, as
  * in Django.</li>
  * </ul>
@@ -61,8 +64,6 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	private final DjangoTranscoder transcoder;
 
 	private final long maxItemSize;
-
-	private final List<String> unresolved;
 
 	/**
 	 * Create a backend with default options and the default serializer.
@@ -99,25 +100,16 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 				tcp.add(parseHostAndPort(server));
 			}
 		}
-		List<InetSocketAddress> unresolved = tcp.stream().filter(InetSocketAddress::isUnresolved).toList();
-		if (!unresolved.isEmpty()) {
-			if (unresolved.size() == tcp.size()) {
-				throw new IllegalArgumentException("Unknown memcached host(s) " + unresolved.stream()
-					.map(InetSocketAddress::getHostString).toList() + " in location '" + settings.location() + "'");
-			}
-			// One bad name must not take the cache (or the application) down: the others serve its keys.
-			this.logger.error("Cache '" + settings.alias() + "': memcached host(s) " + unresolved.stream()
-				.map(InetSocketAddress::getHostString).toList() + " cannot be resolved and are left out until the "
-					+ "application restarts; their keys go to the other servers");
-			tcp = tcp.stream().filter((address) -> !address.isUnresolved()).toList();
-		}
-		this.unresolved = unresolved.stream().map(SpyTransport::format).toList();
 		if (!unixSockets.isEmpty() && !tcp.isEmpty()) {
 			throw new IllegalArgumentException("memcached location mixes unix sockets and TCP servers: "
 					+ settings.location());
 		}
-		this.transport = unixSockets.isEmpty() ? new SpyTransport(tcp, options, this.transcoder)
-				: new UnixSocketTransport(unixSockets, options);
+		ServerLog serverLog = new ServerLog(this.logger, settings.alias(),
+				options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE && servers.size() > 1);
+		// A host that does not resolve yet is no reason to fail the application: the transport leaves it out and
+		// resolves it again in the background.
+		this.transport = unixSockets.isEmpty() ? new SpyTransport(tcp, options, this.transcoder, serverLog)
+				: new UnixSocketTransport(unixSockets, options, serverLog);
 		long serverLimit = this.transport.itemSizeMax();
 		this.maxItemSize = (serverLimit > 0) ? serverLimit : options.getMaxItemSize().toBytes();
 	}
@@ -200,7 +192,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (host.isEmpty()) {
 			throw new IllegalArgumentException("Invalid memcached server '" + server + "': no host");
 		}
-		// Resolved now: spymemcached never re-resolves, and cannot even start with an unresolved address.
+		// Resolved now; a host that does not resolve yet stays unresolved, and the transport tries it again later.
 		return new InetSocketAddress(host, port);
 	}
 
@@ -229,15 +221,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * @return the status of each server by address ({@code host:port} or the unix socket path)
 	 */
 	public Map<String, ServerStatus> servers() {
-		Map<String, ServerStatus> servers = this.transport.servers();
-		if (this.unresolved.isEmpty()) {
-			return servers;
-		}
-		Map<String, ServerStatus> all = new LinkedHashMap<>(servers);
-		for (String address : this.unresolved) {
-			all.put(address, new ServerStatus(address, false, Map.of()));
-		}
-		return all;
+		return this.transport.servers();
 	}
 
 	/**
@@ -323,7 +307,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	@Override
 	protected Map<String, @Nullable Object> doGetMany(List<String> keys) {
-		Map<String, CachedData> found = this.transport.getMany(keys);
+		Map<String, CachedData> found = this.transport.getMany(keys, (ex) -> storeFailed("getMany", ex));
 		Map<String, @Nullable Object> result = new LinkedHashMap<>();
 		for (String key : keys) {
 			CachedData data = found.get(key);

@@ -1,24 +1,19 @@
 package io.cacheframework.backend.memcached;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.StandardProtocolFamily;
+import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import io.cacheframework.backend.memcached.TextConnection.ProtocolException;
 import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CacheInspection.KeyInfo;
 import org.jspecify.annotations.Nullable;
@@ -27,10 +22,17 @@ import org.jspecify.annotations.Nullable;
  * Django's {@code stats cachedump} for one memcached server, on a throwaway connection of its own (never the
  * client's): {@code lru_crawler metadump all} lists keys with their expiry, then a pipelined
  * {@code mg <key> s} per key reads each value's size without transferring the value.
+ *
+ * <p>Bounded like every other exchange ({@link TextConnection}): each step, connect included, ends within
+ * {@link #TIMEOUT_MILLIS}, lines are limited in length, and only as many lines are read as the limit needs (plus a
+ * few the server may add), so a server that streams without end costs two seconds and a little memory.
  */
 final class MemcachedKeyDump {
 
-	private static final int TIMEOUT_MILLIS = 2000;
+	private static final long TIMEOUT_MILLIS = 2000;
+
+	/** Lines of a metadump that are not keys, tolerated before the dump counts as broken. */
+	private static final int MAX_OTHER_LINES = 1000;
 
 	private MemcachedKeyDump() {
 	}
@@ -47,8 +49,9 @@ final class MemcachedKeyDump {
 			return List.of();
 		}
 		Map<String, @Nullable Instant> expiries = new LinkedHashMap<>();
-		try (Connection connection = Connection.open(server)) {
-			connection.send("lru_crawler metadump all\r\n");
+		try (TextConnection connection = TextConnection.open(address(server), deadline())) {
+			connection.send("lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII));
+			int otherLines = 0;
 			while (expiries.size() < limit) {
 				String line = connection.readLine();
 				if (line.equals("END")) {
@@ -56,26 +59,29 @@ final class MemcachedKeyDump {
 				}
 				if (line.startsWith("BUSY") || line.startsWith("ERROR") || line.startsWith("CLIENT_ERROR")
 						|| line.startsWith("SERVER_ERROR")) {
-					throw new CacheAccessException("memcached " + server + " refused lru_crawler metadump: " + line);
+					throw new CacheAccessException("memcached " + server + " refused lru_crawler metadump: "
+							+ TextConnection.quote(line));
 				}
-				parseMetadump(line, expiries);
+				if (!parseMetadump(line, expiries) && ++otherLines > MAX_OTHER_LINES) {
+					throw new ProtocolException("more than " + MAX_OTHER_LINES + " metadump lines without a key");
+				}
 			}
 			// Stop reading here: the rest of a long dump is dropped with the connection.
 		}
-		catch (IOException ex) {
+		catch (IOException | IllegalArgumentException ex) {
 			throw new CacheAccessException("memcached " + server + " key listing failed: " + ex.getMessage(), ex);
 		}
 		if (expiries.isEmpty()) {
 			return List.of();
 		}
 		List<KeyInfo> keys = new ArrayList<>(expiries.size());
-		try (Connection connection = Connection.open(server)) {
+		try (TextConnection connection = TextConnection.open(address(server), deadline())) {
 			StringBuilder requests = new StringBuilder();
 			for (String key : expiries.keySet()) {
 				requests.append("mg ").append(key).append(" s\r\n");
 			}
 			requests.append("mn\r\n");
-			connection.send(requests.toString());
+			connection.send(requests.toString().getBytes(StandardCharsets.UTF_8));
 			for (Map.Entry<String, @Nullable Instant> entry : expiries.entrySet()) {
 				String reply = connection.readLine();
 				if (reply.startsWith("HD")) {
@@ -83,8 +89,10 @@ final class MemcachedKeyDump {
 				}
 				// "EN": gone (expired or evicted) since the dump.
 			}
-			while (!connection.readLine().equals("MN")) {
-				// Drain to the no-op marker.
+			for (int i = 0; !connection.readLine().equals("MN"); i++) {
+				if (i > MAX_OTHER_LINES) {
+					throw new ProtocolException("no end of the mg replies");
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -93,11 +101,24 @@ final class MemcachedKeyDump {
 		return keys;
 	}
 
+	private static long deadline() {
+		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+	}
+
+	private static SocketAddress address(String server) {
+		if (server.startsWith("/")) {
+			return UnixDomainSocketAddress.of(server);
+		}
+		int colon = server.lastIndexOf(':');
+		return new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+	}
+
 	/**
 	 * One metadump line: {@code key=%3A1%3Ausername exp=1700000000 la=... cas=... fetch=no cls=1 size=68}; keys are
 	 * URI-encoded, {@code exp=-1} is never, binary keys ({@code b} flag, base64) are skipped.
+	 * @return whether the line named a key
 	 */
-	static void parseMetadump(String line, Map<String, @Nullable Instant> expiries) {
+	static boolean parseMetadump(String line, Map<String, @Nullable Instant> expiries) {
 		String key = null;
 		Instant expires = null;
 		for (String field : line.split(" ")) {
@@ -109,12 +130,30 @@ final class MemcachedKeyDump {
 				expires = (exp > 0) ? Instant.ofEpochSecond(exp) : null;
 			}
 			else if (field.equals("b")) {
-				return;
+				return true;
 			}
 		}
-		if (key != null) {
+		if (key == null) {
+			return false;
+		}
+		// A key set over the binary protocol may hold what the text protocol cannot: it would break the mg requests.
+		if (isTextKey(key)) {
 			expiries.put(key, expires);
 		}
+		return true;
+	}
+
+	private static boolean isTextKey(String key) {
+		if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > 250) {
+			return false;
+		}
+		for (int i = 0; i < key.length(); i++) {
+			char c = key.charAt(i);
+			if (c <= ' ' || c == 0x7f) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static @Nullable Long sizeFlag(String reply) {
@@ -129,75 +168,6 @@ final class MemcachedKeyDump {
 			}
 		}
 		return null;
-	}
-
-	private static final class Connection implements AutoCloseable {
-
-		private final AutoCloseable resource;
-
-		private final InputStream in;
-
-		private final OutputStream out;
-
-		private Connection(AutoCloseable resource, InputStream in, OutputStream out) {
-			this.resource = resource;
-			this.in = in;
-			this.out = out;
-		}
-
-		static Connection open(String server) throws IOException {
-			if (server.startsWith("/")) {
-				SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-				channel.connect(UnixDomainSocketAddress.of(server));
-				return new Connection(channel, new BufferedInputStream(Channels.newInputStream(channel)),
-						Channels.newOutputStream(channel));
-			}
-			int colon = server.lastIndexOf(':');
-			Socket socket = new Socket();
-			try {
-				socket.connect(new InetSocketAddress(server.substring(0, colon),
-						Integer.parseInt(server.substring(colon + 1))), TIMEOUT_MILLIS);
-				socket.setSoTimeout(TIMEOUT_MILLIS);
-				return new Connection(socket, new BufferedInputStream(socket.getInputStream()), socket.getOutputStream());
-			}
-			catch (IOException | RuntimeException ex) {
-				socket.close();
-				throw ex;
-			}
-		}
-
-		void send(String text) throws IOException {
-			this.out.write(text.getBytes(StandardCharsets.US_ASCII));
-			this.out.flush();
-		}
-
-		String readLine() throws IOException {
-			ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-			int b;
-			while ((b = this.in.read()) != -1) {
-				if (b == '\n') {
-					byte[] bytes = line.toByteArray();
-					int length = (bytes.length > 0 && bytes[bytes.length - 1] == '\r') ? bytes.length - 1 : bytes.length;
-					return new String(bytes, 0, length, StandardCharsets.UTF_8);
-				}
-				line.write(b);
-			}
-			throw new IOException("connection closed by the server");
-		}
-
-		@Override
-		public void close() throws IOException {
-			try {
-				this.resource.close();
-			}
-			catch (IOException ex) {
-				throw ex;
-			}
-			catch (Exception ex) {
-				throw new IOException(ex);
-			}
-		}
-
 	}
 
 }

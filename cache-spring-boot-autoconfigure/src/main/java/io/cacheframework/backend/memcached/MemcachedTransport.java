@@ -2,6 +2,7 @@ package io.cacheframework.backend.memcached;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.cacheframework.core.CacheAccessException;
 import net.spy.memcached.CachedData;
@@ -18,8 +19,12 @@ interface MemcachedTransport extends AutoCloseable {
 	/** A missing key gives {@code null}. */
 	@Nullable CachedData get(String key);
 
-	/** One multi-get; keys on servers that are down or slow are left out (partial result). */
-	Map<String, CachedData> getMany(List<String> keys);
+	/**
+	 * One multi-get; keys on servers that are down or slow are left out (a partial result), and each part that
+	 * failed is handed to {@code failures}, so that it is counted and logged rather than passed over in silence.
+	 * Throws only when no server of any key can be asked.
+	 */
+	Map<String, CachedData> getMany(List<String> keys, Consumer<CacheAccessException> failures);
 
 	/** {@code set} or {@code add}; whether it was stored. */
 	boolean store(boolean add, String key, int exptime, CachedData data);

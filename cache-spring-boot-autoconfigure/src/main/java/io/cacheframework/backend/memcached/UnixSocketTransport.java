@@ -1,25 +1,26 @@
 package io.cacheframework.backend.memcached;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
+import java.io.InterruptedIOException;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
+import io.cacheframework.backend.memcached.TextConnection.ProtocolException;
+import io.cacheframework.backend.memcached.TextConnection.TimeoutIOException;
 import io.cacheframework.core.CacheAccessException;
 import net.spy.memcached.CachedData;
 import net.spy.memcached.DefaultHashAlgorithm;
@@ -35,18 +36,24 @@ import org.jspecify.annotations.Nullable;
  * keep spymemcached but open a loopback TCP port that any local user could connect to, bypassing the socket
  * file's permissions, which are usually why a unix socket is used.
  *
- * <p>This client is deliberately simple and blocking: a pool of connections per socket, one request at a time per
- * connection (multi-gets and multi-sets pipelined on one connection), every read and write bounded by the
- * operation timeout. A connection that fails is closed and the pool emptied; a socket that refuses connections
- * is marked down and every call for its keys fails at once until the reconnect delay has passed, then the next
- * call tries again, so a restarted memcached is used again within the reconnect delay. A socket that times out
- * {@code timeoutThreshold} times in a row (a hung server) is avoided the same way.
+ * <p>This client is deliberately simple: a pool of {@link TextConnection}s per socket, one call at a time per
+ * connection (multi-gets and multi-sets pipelined on one connection, written while the replies are read), each
+ * call, connect included, bounded by the operation timeout. A connection that fails is closed and the pool emptied;
+ * a socket that refuses connections is marked down and every call for its keys fails at once until the reconnect
+ * delay has passed, then the next call tries again, so a restarted memcached is used again within the reconnect
+ * delay. A socket that times out {@code timeoutThreshold} times in a row without sending a byte (a hung server, or
+ * one whose listen backlog stays full) is avoided the same way.
  */
 final class UnixSocketTransport implements MemcachedTransport {
 
 	private static final int POINTS_PER_NODE = 160;
 
 	private static final int KEYS_PER_GET = 100;
+
+	/** {@code stats} has about 90 lines, {@code stats settings} about 80. */
+	private static final int MAX_STATS = 1000;
+
+	private static final byte[] CRLF = { '\r', '\n' };
 
 	private final List<Node> nodes = new ArrayList<>();
 
@@ -62,14 +69,24 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	private final boolean flushAfterOutage;
 
+	private final long configuredMaxItemSize;
+
+	private final ServerLog serverLog;
+
+	/** The largest value read: the item size limit, raised to what the servers report. */
+	private volatile long maxValueBytes;
+
 	private volatile boolean closed;
 
-	UnixSocketTransport(List<String> paths, MemcachedOptions options) {
+	UnixSocketTransport(List<String> paths, MemcachedOptions options, ServerLog serverLog) {
 		this.timeoutMillis = Math.max(1, options.getOperationTimeout().toMillis());
 		this.reconnectMillis = Math.max(100, options.getReconnectDelay().toMillis());
 		this.threshold = Math.max(1, options.getTimeoutThreshold());
 		this.maxIdle = Math.max(8, options.getConnections());
 		this.flushAfterOutage = options.isFlushAfterOutage();
+		this.configuredMaxItemSize = Math.min(Integer.MAX_VALUE - 64, options.getMaxItemSize().toBytes());
+		this.maxValueBytes = this.configuredMaxItemSize;
+		this.serverLog = serverLog;
 		for (String path : paths) {
 			Node node = new Node(path);
 			this.nodes.add(node);
@@ -77,6 +94,10 @@ final class UnixSocketTransport implements MemcachedTransport {
 				this.ring.put(DefaultHashAlgorithm.KETAMA_HASH.hash(path + "-" + i), node);
 			}
 		}
+	}
+
+	private long deadline() {
+		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
 	}
 
 	private Node primary(String key) {
@@ -110,74 +131,79 @@ final class UnixSocketTransport implements MemcachedTransport {
 		throw new CacheAccessException("memcached unix socket " + primary.path + " is down");
 	}
 
+	private static byte[] utf8(String command) {
+		return command.getBytes(StandardCharsets.UTF_8);
+	}
+
 	@Override
 	public @Nullable CachedData get(String key) {
-		Map<String, CachedData> found = target(key).execute("get", true, (connection) -> {
-			connection.write(("get " + key + "\r\n").getBytes(StandardCharsets.UTF_8));
-			return connection.readValues();
+		Map<String, CachedData> found = target(key).execute("get", true, deadline(), (connection) -> {
+			connection.send(utf8("get " + key + "\r\n"));
+			return connection.readValues(Set.of(key), this.maxValueBytes);
 		});
 		return found.get(key);
 	}
 
 	@Override
-	public Map<String, CachedData> getMany(List<String> keys) {
+	public Map<String, CachedData> getMany(List<String> keys, Consumer<CacheAccessException> failures) {
+		long deadline = deadline();
 		Map<Node, List<String>> byNode = new LinkedHashMap<>();
-		for (String key : keys) {
+		int down = 0;
+		// Each key once: memcached answers a key as often as it is asked, and a repeat would read as a broken stream.
+		for (String key : new LinkedHashSet<>(keys)) {
 			try {
 				byNode.computeIfAbsent(target(key), (node) -> new ArrayList<>()).add(key);
 			}
 			catch (CacheAccessException ex) {
-				// Its server is down: a miss.
+				down++;
 			}
 		}
 		if (byNode.isEmpty() && !keys.isEmpty()) {
 			throw new CacheAccessException("memcached unix sockets of all " + keys.size() + " keys are down");
 		}
-		Map<String, CachedData> found = new LinkedHashMap<>();
+		if (down > 0) {
+			failures.accept(new CacheAccessException(down + " of " + keys.size() + " keys are on memcached unix "
+					+ "sockets that are down"));
+		}
+		Map<String, CachedData> found = new HashMap<>();
 		for (Map.Entry<Node, List<String>> entry : byNode.entrySet()) {
 			try {
-				found.putAll(entry.getKey().execute("get", true, (connection) -> {
+				found.putAll(entry.getKey().execute("get", true, deadline, (connection) -> {
+					// Pipelined: the commands are written while the replies are read, so any number of keys works.
 					List<String> nodeKeys = entry.getValue();
-					// Pipelined: every command written first, then the answers read in order.
-					int commands = 0;
+					List<Set<String>> batches = new ArrayList<>();
 					for (int from = 0; from < nodeKeys.size(); from += KEYS_PER_GET) {
-						StringBuilder command = new StringBuilder("get");
-						for (String key : nodeKeys.subList(from, Math.min(nodeKeys.size(), from + KEYS_PER_GET))) {
-							command.append(' ').append(key);
-						}
-						connection.write(command.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
-						commands++;
+						Set<String> batch = new LinkedHashSet<>(
+								nodeKeys.subList(from, Math.min(nodeKeys.size(), from + KEYS_PER_GET)));
+						connection.send(utf8("get " + String.join(" ", batch) + "\r\n"));
+						batches.add(batch);
 					}
-					Map<String, CachedData> values = new LinkedHashMap<>();
-					for (int i = 0; i < commands; i++) {
-						values.putAll(connection.readValues());
+					Map<String, CachedData> values = new HashMap<>();
+					for (Set<String> batch : batches) {
+						values.putAll(connection.readValues(batch, this.maxValueBytes));
 					}
 					return values;
 				}));
 			}
 			catch (CacheAccessException ex) {
-				// Partial result: this server's keys are misses.
+				// Partial result: this server's keys are misses, and the caller hears of it.
+				failures.accept(ex);
 			}
 		}
 		return found;
 	}
 
-	private static byte[] storeCommand(String verb, String key, int exptime, CachedData data) {
-		byte[] header = (verb + " " + key + " " + Integer.toUnsignedString(data.getFlags()) + " " + exptime + " "
-				+ data.getData().length + "\r\n").getBytes(StandardCharsets.UTF_8);
-		byte[] command = new byte[header.length + data.getData().length + 2];
-		System.arraycopy(header, 0, command, 0, header.length);
-		System.arraycopy(data.getData(), 0, command, header.length, data.getData().length);
-		command[command.length - 2] = '\r';
-		command[command.length - 1] = '\n';
-		return command;
+	private static byte[][] storeCommand(String verb, String key, int exptime, CachedData data) {
+		byte[] header = utf8(verb + " " + key + " " + Integer.toUnsignedString(data.getFlags()) + " " + exptime + " "
+				+ data.getData().length + "\r\n");
+		return new byte[][] { header, data.getData(), CRLF };
 	}
 
 	@Override
 	public boolean store(boolean add, String key, int exptime, CachedData data) {
 		String verb = add ? "add" : "set";
-		String reply = target(key).execute(verb, !add, (connection) -> {
-			connection.write(storeCommand(verb, key, exptime, data));
+		String reply = target(key).execute(verb, !add, deadline(), (connection) -> {
+			connection.send(storeCommand(verb, key, exptime, data));
 			return connection.readLine();
 		});
 		return storedReply(verb, reply);
@@ -190,11 +216,12 @@ final class UnixSocketTransport implements MemcachedTransport {
 		if (reply.equals("NOT_STORED") || reply.equals("EXISTS") || reply.equals("NOT_FOUND")) {
 			return false;
 		}
-		throw new CacheAccessException(verb + " failed: " + reply);
+		throw new CacheAccessException(verb + " failed: " + TextConnection.quote(reply));
 	}
 
 	@Override
 	public List<String> storeMany(Map<String, CachedData> items, int exptime) {
+		long deadline = deadline();
 		Map<Node, List<String>> byNode = new LinkedHashMap<>();
 		List<String> failed = new ArrayList<>();
 		for (String key : items.keySet()) {
@@ -207,9 +234,9 @@ final class UnixSocketTransport implements MemcachedTransport {
 		}
 		for (Map.Entry<Node, List<String>> entry : byNode.entrySet()) {
 			try {
-				failed.addAll(entry.getKey().execute("set", true, (connection) -> {
+				failed.addAll(entry.getKey().execute("set", true, deadline, (connection) -> {
 					for (String key : entry.getValue()) {
-						connection.write(storeCommand("set", key, exptime, items.get(key)));
+						connection.send(storeCommand("set", key, exptime, items.get(key)));
 					}
 					List<String> notStored = new ArrayList<>();
 					for (String key : entry.getValue()) {
@@ -229,8 +256,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	@Override
 	public boolean touch(String key, int exptime) {
-		String reply = target(key).execute("touch", true, (connection) -> {
-			connection.write(("touch " + key + " " + exptime + "\r\n").getBytes(StandardCharsets.UTF_8));
+		String reply = target(key).execute("touch", true, deadline(), (connection) -> {
+			connection.send(utf8("touch " + key + " " + exptime + "\r\n"));
 			return connection.readLine();
 		});
 		return checkReply("touch", reply, "TOUCHED");
@@ -238,8 +265,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	@Override
 	public boolean delete(String key) {
-		String reply = target(key).execute("delete", true, (connection) -> {
-			connection.write(("delete " + key + "\r\n").getBytes(StandardCharsets.UTF_8));
+		String reply = target(key).execute("delete", true, deadline(), (connection) -> {
+			connection.send(utf8("delete " + key + "\r\n"));
 			return connection.readLine();
 		});
 		return checkReply("delete", reply, "DELETED");
@@ -252,11 +279,12 @@ final class UnixSocketTransport implements MemcachedTransport {
 		if (reply.equals("NOT_FOUND")) {
 			return false;
 		}
-		throw new CacheAccessException(verb + " failed: " + reply);
+		throw new CacheAccessException(verb + " failed: " + TextConnection.quote(reply));
 	}
 
 	@Override
 	public void deleteMany(List<String> keys) {
+		long deadline = deadline();
 		int failed = 0;
 		Map<Node, List<String>> byNode = new LinkedHashMap<>();
 		for (String key : keys) {
@@ -269,9 +297,9 @@ final class UnixSocketTransport implements MemcachedTransport {
 		}
 		for (Map.Entry<Node, List<String>> entry : byNode.entrySet()) {
 			try {
-				entry.getKey().execute("delete", true, (connection) -> {
+				entry.getKey().execute("delete", true, deadline, (connection) -> {
 					for (String key : entry.getValue()) {
-						connection.write(("delete " + key + "\r\n").getBytes(StandardCharsets.UTF_8));
+						connection.send(utf8("delete " + key + "\r\n"));
 					}
 					for (int i = 0; i < entry.getValue().size(); i++) {
 						connection.readLine();
@@ -293,9 +321,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 		String verb = (delta >= 0) ? "incr" : "decr";
 		long amount = (delta >= 0) ? delta : -delta;
 		// Not retried on a fresh connection: the first attempt may have been applied.
-		String reply = target(key).execute(verb, false, (connection) -> {
-			connection.write((verb + " " + key + " " + Long.toUnsignedString(amount) + "\r\n")
-				.getBytes(StandardCharsets.UTF_8));
+		String reply = target(key).execute(verb, false, deadline(), (connection) -> {
+			connection.send(utf8(verb + " " + key + " " + Long.toUnsignedString(amount) + "\r\n"));
 			return connection.readLine();
 		});
 		if (reply.equals("NOT_FOUND")) {
@@ -305,7 +332,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 			return Long.parseUnsignedLong(reply.trim());
 		}
 		catch (NumberFormatException ex) {
-			throw new CacheAccessException(verb + " failed: " + reply);
+			throw new CacheAccessException(verb + " failed: " + TextConnection.quote(reply));
 		}
 	}
 
@@ -314,8 +341,9 @@ final class UnixSocketTransport implements MemcachedTransport {
 		int failed = 0;
 		for (Node node : this.nodes) {
 			try {
-				String reply = node.execute("flush_all", true, (connection) -> {
-					connection.write("flush_all\r\n".getBytes(StandardCharsets.US_ASCII));
+				// A deadline per socket: a hung one must not use up the time of the others.
+				String reply = node.execute("flush_all", true, deadline(), (connection) -> {
+					connection.send(utf8("flush_all\r\n"));
 					return connection.readLine();
 				});
 				if (!reply.equals("OK")) {
@@ -332,18 +360,19 @@ final class UnixSocketTransport implements MemcachedTransport {
 	}
 
 	private Map<String, String> stats(Node node, String command) {
-		return node.execute("stats", true, (connection) -> {
-			connection.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+		return node.execute("stats", true, deadline(), (connection) -> {
+			connection.send(utf8(command + "\r\n"));
 			Map<String, String> stats = new LinkedHashMap<>();
 			String line;
 			while (!(line = connection.readLine()).equals("END")) {
 				String[] parts = line.split(" ", 3);
-				if (parts.length == 3 && parts[0].equals("STAT")) {
-					stats.put(parts[1], parts[2]);
+				if (parts.length != 3 || !parts[0].equals("STAT")) {
+					throw new ProtocolException("unexpected stats reply: " + TextConnection.quote(line));
 				}
-				else {
-					throw new CacheAccessException("unexpected stats reply: " + line);
+				if (stats.size() >= MAX_STATS) {
+					throw new ProtocolException("more than " + MAX_STATS + " stats");
 				}
+				stats.put(parts[1], parts[2]);
 			}
 			return stats;
 		});
@@ -352,17 +381,23 @@ final class UnixSocketTransport implements MemcachedTransport {
 	@Override
 	public long itemSizeMax() {
 		long smallest = -1;
+		long largest = -1;
 		for (Node node : this.nodes) {
 			try {
 				String value = stats(node, "stats settings").get("item_size_max");
 				if (value != null) {
 					long size = Long.parseLong(value.trim());
 					smallest = (smallest < 0) ? size : Math.min(smallest, size);
+					largest = Math.max(largest, size);
 				}
 			}
 			catch (CacheAccessException | NumberFormatException ex) {
 				// Down at startup: keep the configured limit.
 			}
+		}
+		if (largest > 0) {
+			// A value read can be as large as the largest server allows, never larger.
+			this.maxValueBytes = Math.min(Integer.MAX_VALUE - 64, Math.max(this.configuredMaxItemSize, largest));
 		}
 		return smallest;
 	}
@@ -403,7 +438,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 	@FunctionalInterface
 	private interface Exchange<T> {
 
-		T run(Connection connection) throws IOException;
+		T run(TextConnection connection) throws IOException;
 
 	}
 
@@ -414,7 +449,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 		final UnixDomainSocketAddress address;
 
-		final Deque<Connection> idle = new ConcurrentLinkedDeque<>();
+		final Deque<TextConnection> idle = new ConcurrentLinkedDeque<>();
 
 		final AtomicInteger timeouts = new AtomicInteger();
 
@@ -432,60 +467,81 @@ final class UnixSocketTransport implements MemcachedTransport {
 			return this.downUntil != 0 && System.nanoTime() - this.downUntil < 0;
 		}
 
-		void markDown() {
+		void markDown(String reason) {
 			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UnixSocketTransport.this.reconnectMillis);
 			this.downUntil = (until == 0) ? 1 : until;
 			this.outage = true;
 			closeIdle();
+			UnixSocketTransport.this.serverLog.down(this.path, reason);
 		}
 
 		void closeIdle() {
-			Connection connection;
+			TextConnection connection;
 			while ((connection = this.idle.pollFirst()) != null) {
 				connection.close();
 			}
 		}
 
 		/**
-		 * Run one exchange on a pooled connection. A pooled connection that turns out dead (memcached restarted
-		 * since it was opened) is replaced by a fresh one once, if the exchange may be repeated.
+		 * Run one exchange on a pooled connection, by the deadline. A pooled connection that turns out dead
+		 * (memcached restarted since it was opened) is replaced by a fresh one once, if the exchange may be repeated.
 		 */
-		<T> T execute(String operation, boolean repeatable, Exchange<T> exchange) {
+		<T> T execute(String operation, boolean repeatable, long deadline, Exchange<T> exchange) {
 			if (UnixSocketTransport.this.closed) {
 				throw new CacheAccessException("memcached backend is closed");
 			}
+			long budget = deadline - System.nanoTime();
+			if (budget <= 0) {
+				throw new CacheAccessException(operation + " not sent to memcached unix socket " + this.path
+						+ ": the call's time was used up by another socket");
+			}
 			for (int attempt = 0;; attempt++) {
-				Connection connection = this.idle.pollFirst();
+				TextConnection connection = this.idle.pollFirst();
 				boolean pooled = connection != null;
-				if (connection == null) {
-					connection = open();
-				}
 				try {
+					if (connection == null) {
+						connection = connect(deadline);
+					}
+					connection.deadline(deadline);
 					if (this.outage && UnixSocketTransport.this.flushAfterOutage) {
 						// It was hung or restarted: empty it before anything is read from it again.
-						connection.write("flush_all\r\n".getBytes(StandardCharsets.US_ASCII));
+						connection.send(utf8("flush_all\r\n"));
 						String reply = connection.readLine();
 						if (!reply.equals("OK")) {
-							throw new CacheAccessException("flush_all after an outage failed: " + reply);
+							throw new ProtocolException("flush_all after an outage failed: " + TextConnection.quote(reply));
 						}
 						this.outage = false;
 					}
 					T result = exchange.run(connection);
-					this.timeouts.set(0);
-					this.downUntil = 0;
+					succeeded();
 					release(connection);
 					return result;
 				}
 				catch (TimeoutIOException ex) {
-					connection.close();
-					if (this.timeouts.incrementAndGet() >= UnixSocketTransport.this.threshold) {
-						markDown();
+					boolean answering = connection != null && connection.received() > 0;
+					close(connection);
+					// Only a wait of (about) the whole timeout without a byte back says that the server hangs: a slow
+					// answer to a large request, or a call whose time another socket used up, does not.
+					if (!answering && budget * 2 >= TimeUnit.MILLISECONDS.toNanos(UnixSocketTransport.this.timeoutMillis)
+							&& this.timeouts.incrementAndGet() >= UnixSocketTransport.this.threshold) {
+						markDown(this.timeouts.get() + " timeouts in a row");
 					}
 					throw new CacheAccessException(operation + " timed out after "
-							+ UnixSocketTransport.this.timeoutMillis + " ms on memcached unix socket " + this.path, ex);
+							+ UnixSocketTransport.this.timeoutMillis + " ms on memcached unix socket " + this.path + ": "
+							+ ex.getMessage(), ex);
+				}
+				catch (ProtocolException ex) {
+					// The stream cannot be trusted: this connection goes, the others are fine.
+					close(connection);
+					throw new CacheAccessException(operation + " on memcached unix socket " + this.path + ": "
+							+ ex.getMessage(), ex);
+				}
+				catch (InterruptedIOException ex) {
+					close(connection);
+					throw new CacheAccessException(operation + " interrupted", ex);
 				}
 				catch (IOException ex) {
-					connection.close();
+					close(connection);
 					closeIdle();
 					if (pooled && repeatable && attempt == 0) {
 						continue;
@@ -494,25 +550,45 @@ final class UnixSocketTransport implements MemcachedTransport {
 							+ ex.getMessage(), ex);
 				}
 				catch (RuntimeException ex) {
-					// A protocol surprise: the connection's state is unknown, so it is not reused.
-					connection.close();
+					close(connection);
 					throw ex;
 				}
 			}
 		}
 
-		private Connection open() {
+		private void succeeded() {
+			if (this.timeouts.get() != 0) {
+				this.timeouts.set(0);
+			}
+			this.downUntil = 0;
+			UnixSocketTransport.this.serverLog.up(this.path);
+		}
+
+		/**
+		 * A refused connect (nothing listens, no socket file) marks the socket down at once; a full listen backlog
+		 * is a {@link TimeoutIOException}, counted like any other timeout.
+		 */
+		private TextConnection connect(long deadline) throws IOException {
 			try {
-				return new Connection(this.address, UnixSocketTransport.this.timeoutMillis);
+				return TextConnection.open(this.address, deadline);
+			}
+			catch (TimeoutIOException | InterruptedIOException ex) {
+				throw ex;
 			}
 			catch (IOException ex) {
-				markDown();
+				markDown("cannot connect: " + ex.getMessage());
 				throw new CacheAccessException("memcached unix socket " + this.path + " is down: " + ex.getMessage(),
 						ex);
 			}
 		}
 
-		private void release(Connection connection) {
+		private void close(@Nullable TextConnection connection) {
+			if (connection != null) {
+				connection.close();
+			}
+		}
+
+		private void release(TextConnection connection) {
 			if (!UnixSocketTransport.this.closed && this.idle.size() < UnixSocketTransport.this.maxIdle) {
 				this.idle.offerFirst(connection);
 				if (UnixSocketTransport.this.closed) {
@@ -521,166 +597,6 @@ final class UnixSocketTransport implements MemcachedTransport {
 			}
 			else {
 				connection.close();
-			}
-		}
-
-	}
-
-	/** A read or write that ran out of time. */
-	private static final class TimeoutIOException extends IOException {
-
-		private static final long serialVersionUID = 1L;
-
-		TimeoutIOException(String message) {
-			super(message);
-		}
-
-	}
-
-	/** One non-blocking connection with a private selector, so that every read and write has a deadline. */
-	private static final class Connection {
-
-		private final SocketChannel channel;
-
-		private final Selector selector;
-
-		private final long timeoutNanos;
-
-		private ByteBuffer in = ByteBuffer.allocate(16 * 1024).flip();
-
-		private long deadline;
-
-		Connection(UnixDomainSocketAddress address, long timeoutMillis) throws IOException {
-			this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-			SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-			try {
-				// A unix socket connect does not block on the network: it succeeds or fails at once.
-				channel.connect(address);
-				channel.configureBlocking(false);
-				this.selector = Selector.open();
-			}
-			catch (IOException | RuntimeException ex) {
-				channel.close();
-				throw ex;
-			}
-			this.channel = channel;
-			this.deadline = System.nanoTime() + this.timeoutNanos;
-		}
-
-		void write(byte[] data) throws IOException {
-			this.deadline = System.nanoTime() + this.timeoutNanos;
-			ByteBuffer buffer = ByteBuffer.wrap(data);
-			while (buffer.hasRemaining()) {
-				if (this.channel.write(buffer) == 0) {
-					await(SelectionKey.OP_WRITE);
-				}
-			}
-		}
-
-		private void await(int operation) throws IOException {
-			long remaining = this.deadline - System.nanoTime();
-			if (remaining <= 0) {
-				throw new TimeoutIOException("timed out");
-			}
-			SelectionKey key = this.channel.register(this.selector, operation);
-			try {
-				this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-			}
-			finally {
-				key.interestOps(0);
-				this.selector.selectedKeys().clear();
-			}
-		}
-
-		private void fill() throws IOException {
-			if (this.in.position() > 0 || this.in.limit() == this.in.capacity()) {
-				this.in.compact().flip();
-			}
-			if (this.in.limit() == this.in.capacity()) {
-				ByteBuffer larger = ByteBuffer.allocate(this.in.capacity() * 2);
-				larger.put(this.in).flip();
-				this.in = larger;
-			}
-			while (true) {
-				int position = this.in.position();
-				this.in.position(this.in.limit()).limit(this.in.capacity());
-				int read = this.channel.read(this.in);
-				this.in.limit(this.in.position()).position(position);
-				if (read < 0) {
-					throw new IOException("connection closed by memcached");
-				}
-				if (read > 0) {
-					return;
-				}
-				await(SelectionKey.OP_READ);
-			}
-		}
-
-		String readLine() throws IOException {
-			while (true) {
-				for (int i = this.in.position(); i + 1 < this.in.limit(); i++) {
-					if (this.in.get(i) == '\r' && this.in.get(i + 1) == '\n') {
-						byte[] line = new byte[i - this.in.position()];
-						this.in.get(line);
-						this.in.position(this.in.position() + 2);
-						return new String(line, StandardCharsets.UTF_8);
-					}
-				}
-				fill();
-			}
-		}
-
-		byte[] readBytes(int length) throws IOException {
-			byte[] data = new byte[length];
-			int offset = 0;
-			while (offset < length) {
-				if (!this.in.hasRemaining()) {
-					fill();
-				}
-				int n = Math.min(length - offset, this.in.remaining());
-				this.in.get(data, offset, n);
-				offset += n;
-			}
-			return data;
-		}
-
-		/** The answer to one {@code get}: {@code VALUE <key> <flags> <bytes>} blocks up to {@code END}. */
-		Map<String, CachedData> readValues() throws IOException {
-			Map<String, CachedData> values = Collections.emptyMap();
-			while (true) {
-				String line = readLine();
-				if (line.equals("END")) {
-					return values;
-				}
-				String[] parts = line.split(" ");
-				if (parts.length < 4 || !parts[0].equals("VALUE")) {
-					throw new CacheAccessException("unexpected get reply: " + line);
-				}
-				int flags = Integer.parseUnsignedInt(parts[2]);
-				int length = Integer.parseInt(parts[3]);
-				byte[] data = readBytes(length);
-				if (!readLine().isEmpty()) {
-					throw new CacheAccessException("corrupt get reply for key " + parts[1]);
-				}
-				if (values.isEmpty()) {
-					values = new LinkedHashMap<>();
-				}
-				values.put(parts[1], new CachedData(flags, data, Integer.MAX_VALUE));
-			}
-		}
-
-		void close() {
-			try {
-				this.selector.close();
-			}
-			catch (IOException ex) {
-				// Closing anyway.
-			}
-			try {
-				this.channel.close();
-			}
-			catch (IOException ex) {
-				// Closing anyway.
 			}
 		}
 

@@ -66,6 +66,40 @@ class MemcachedUnixSocketTests {
 		}
 	}
 
+	/**
+	 * 5,000 long keys: the requests (about 600 KB) and the replies (about 1 MB) are each larger than the socket
+	 * buffers, so a client that writes every request before it reads a reply waits for memcached, which waits for
+	 * it, until the timeout (and then counts the timeout against a healthy server). The timeout is 1 s here so that
+	 * a loaded machine cannot make the test fail: a deadlock never ends, whatever the timeout.
+	 */
+	@Test
+	void getManyOfThousandsOfKeysReturnsTheHits() {
+		MemcachedOptions options = MemcachedClusterTests.fastOptions();
+		options.setOperationTimeout(Duration.ofSeconds(1));
+		try (MemcachedServer server = MemcachedServer.startUnix();
+				MemcachedCacheBackend cache = new MemcachedCacheBackend(
+						CacheSettings.builder("unix").location(server.location()).build(), options,
+						new DefaultValueSerializer())) {
+			Map<String, Object> values = new LinkedHashMap<>();
+			for (int i = 0; i < 5000; i++) {
+				values.put("a-rather-long-key-so-that-the-requests-of-a-large-multi-get-fill-the-socket-buffers-" + i,
+						"value-" + i + "-" + "x".repeat(100));
+			}
+			values.forEach(cache::set);
+			List<String> keys = new java.util.ArrayList<>(values.keySet());
+			keys.add("missing");
+			for (int round = 0; round < 3; round++) {
+				assertThat(cache.getMany(keys)).isEqualTo(values);
+			}
+			// And the other way round: 5,000 sets pipelined on one connection (about 1.3 MB of requests).
+			values.replaceAll((key, value) -> value + "-again");
+			assertThat(cache.setMany(values)).isEmpty();
+			assertThat(cache.getMany(keys)).isEqualTo(values);
+			assertThat(cache.statistics().errors()).isZero();
+			assertThat(cache.servers().get(server.address()).alive()).isTrue();
+		}
+	}
+
 	@Test
 	void worksAgainAfterTheMemcachedBehindTheSocketRestarts() {
 		try (MemcachedServer server = MemcachedServer.startUnix(); MemcachedCacheBackend cache = cache(server.location())) {
