@@ -22,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A memcached cluster of two real servers with one stopped: the alias is degraded (UP, {@code degraded: true},
- * the stopped server DOWN in its details), not DOWN, and the endpoint still answers; with both stopped it is DOWN.
+ * the stopped server DOWN in its details), not DOWN, and the endpoint still answers; with both stopped it is still UP
+ * with {@code unavailable: true} (a cache outage must not take the application out of a load balancer), unless
+ * {@code app.cache-health.down-when-unavailable} is set.
  */
 @SpringBootTest(classes = ObservabilityTestApplication.class,
 		properties = { AbstractCacheBackendsEndpointTests.EXPOSE_ALL, AbstractCacheBackendsEndpointTests.SHOW_DETAILS,
@@ -53,7 +55,7 @@ class MemcachedClusterHealthTests {
 	}
 
 	@Test
-	void oneServerDownIsDegradedBothDownIsDown() {
+	void oneServerDownIsDegradedBothDownIsUnavailableButUp() {
 		CacheBackend cache = this.caches.get("default");
 		for (int i = 0; i < 20; i++) {
 			cache.set("spread-" + i, i);
@@ -84,8 +86,11 @@ class MemcachedClusterHealthTests {
 		assertThat(cache.get("still-served")).isEqualTo("yes");
 
 		first.stop();
-		String allDown = awaitHealth("\"status\":\"DOWN\"}");
-		assertThat((String) JsonPath.read(allDown, "$.status")).isEqualTo("DOWN");
+		String allDown = awaitHealth("\"unavailable\":true");
+		assertThat((String) JsonPath.read(allDown, "$.status")).isEqualTo("UP");
+		assertThat((String) JsonPath.read(allDown, "$.details.servers['" + first.address() + "'].status"))
+			.isEqualTo("DOWN");
+		assertThat(this.mvc.get().uri("/actuator/health")).hasStatusOk();
 		assertThat(this.mvc.get().uri("/actuator/cachebackends")).hasStatusOk();
 	}
 
