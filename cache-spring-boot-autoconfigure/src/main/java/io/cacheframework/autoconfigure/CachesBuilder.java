@@ -14,6 +14,7 @@ import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.DefaultCaches;
 import io.cacheframework.core.KeyFunction;
+import io.cacheframework.core.MonitoredCacheBackend;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.ValueSerializer;
 import org.jspecify.annotations.Nullable;
@@ -86,11 +87,12 @@ final class CachesBuilder {
 		CacheBackendContext context = new CacheBackendContext(settings, this.serializer, this.beanFactory);
 		String backend = (spec.getBackend() != null) ? spec.getBackend().trim() : "";
 		CacheBackendFactory factory = this.factories.get(backend.toLowerCase(Locale.ROOT));
+		// A backend that only implements CacheBackend is wrapped, so that operators see it counted and timed too.
 		if (factory != null) {
-			return factory.create(context);
+			return MonitoredCacheBackend.of(factory.create(context), settings, factory.name());
 		}
 		if (backend.contains(".")) {
-			return instantiate(alias, backend, context);
+			return MonitoredCacheBackend.of(instantiate(alias, backend, context), settings, backend);
 		}
 		String property = property(alias, "backend");
 		if (OPTIONAL_BACKENDS.containsKey(backend)) {
