@@ -61,8 +61,9 @@ import org.jspecify.annotations.Nullable;
  * parsed, the number of values, marks and memo entries is capped, dict keys and set members must be hashable (no
  * {@code hashCode()} recursion through mutable or deep values) and at most {@value #MAX_SAME_HASH} keys of one dict
  * or set may share a {@code hashCode()} (a flood of colliding keys of mixed types would make {@link HashMap} quadratic),
- * and the result is walked once, with a depth limit, counting shared references each time they appear (memo sharing
- * cannot make a small pickle expand into a huge graph) and refusing cycles.
+ * and the result is checked with a depth limit, counting shared references each time they appear (memo sharing
+ * cannot make a small pickle expand into a huge graph for the caller to walk) and refusing cycles; these checks are
+ * memoized per container, so they cost time in the pickle's size, not in what it expands to.
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -72,6 +73,9 @@ public final class PickleReader {
 
 	/** The most keys of one dict or set that may share a {@code hashCode()}. */
 	static final int MAX_SAME_HASH = 64;
+
+	/** {values, nesting height} of a scalar. */
+	private static final long[] SCALAR = { 1, 0 };
 
 	/** The longest {@code GLOBAL}/{@code INST} module or name line. */
 	private static final int MAX_NAME_LINE = 1024;
@@ -221,11 +225,14 @@ public final class PickleReader {
 		/** Values pushed, marks and memo entries so far. */
 		private long created;
 
-		/** Values visited checking dict keys and set members. */
+		/** What hashing dict keys and set members costs: their values, shared ones counted each time. */
 		private long hashWork;
 
-		/** Values visited in the final walk. */
-		private long expanded;
+		/** Tuples and frozensets already weighed as keys: {values, nesting height}; they are immutable. */
+		private final Map<Object, long[]> keyWeights = new IdentityHashMap<>();
+
+		/** Containers already walked by validate(): {values, nesting height}. */
+		private final Map<Object, long[]> walked = new IdentityHashMap<>();
 
 		/** (container id, key hashCode) → how many keys of that container have that hash code. */
 		private final Map<Long, Integer> sameHash = new HashMap<>();
@@ -804,7 +811,11 @@ public final class PickleReader {
 		 * hashing work is budgeted, and a container may hold only {@value #MAX_SAME_HASH} keys of one hash code.
 		 */
 		private void checkKey(Object container, @Nullable Object key) {
-			checkHashable(key, 1);
+			this.hashWork += weigh(key, 1)[0];
+			if (this.hashWork > this.limits.maxObjects()) {
+				throw new UnreadableValueException("dict keys and set members holding more than "
+						+ this.limits.maxObjects() + " values (PickleLimits.maxObjects)");
+			}
 			int id = this.containerIds.computeIfAbsent(container, (c) -> this.containerIds.size());
 			long slot = ((long) id << 32) | (Objects.hashCode(key) & 0xFFFFFFFFL);
 			if (this.sameHash.merge(slot, 1, Integer::sum) > MAX_SAME_HASH) {
@@ -813,25 +824,39 @@ public final class PickleReader {
 			}
 		}
 
-		private void checkHashable(@Nullable Object key, int depth) {
-			if (++this.hashWork > this.limits.maxObjects()) {
-				throw new UnreadableValueException("dict keys and set members holding more than "
-						+ this.limits.maxObjects() + " values (PickleLimits.maxObjects)");
-			}
+		/**
+		 * What hashing a key costs, {values, nesting height}: a tuple's or frozenset's {@code hashCode()} visits every
+		 * value below it, a shared one each time. Memoized per tuple, so a key that shares its parts is weighed in
+		 * time proportional to its distinct parts, not to what its hash code would cost.
+		 */
+		private long[] weigh(@Nullable Object key, int depth) {
 			if (isScalar(key)) {
-				return;
+				return SCALAR;
 			}
-			if (isTuple(key) || isFrozenSet(key)) {
-				if (depth > this.limits.maxDepth()) {
-					throw new UnreadableValueException(
-							"a key nested deeper than " + this.limits.maxDepth() + " (PickleLimits.maxDepth)");
-				}
+			if (!isTuple(key) && !isFrozenSet(key)) {
+				throw corrupt("unhashable type '" + pythonType(key) + "' as a dict key or set member");
+			}
+			if (depth > this.limits.maxDepth()) {
+				throw new UnreadableValueException(
+						"a key nested deeper than " + this.limits.maxDepth() + " (PickleLimits.maxDepth)");
+			}
+			long[] known = this.keyWeights.get(key);
+			if (known == null) {
+				long weight = 1;
+				long height = 0;
 				for (Object item : (Collection<?>) key) {
-					checkHashable(item, depth + 1);
+					long[] part = weigh(item, depth + 1);
+					weight = Math.min(weight + part[0], Long.MAX_VALUE / 2);
+					height = Math.max(height, part[1]);
 				}
-				return;
+				known = new long[] { weight, height + 1 };
+				this.keyWeights.put(key, known);
 			}
-			throw corrupt("unhashable type '" + pythonType(key) + "' as a dict key or set member");
+			if (depth + known[1] - 1 > this.limits.maxDepth()) {
+				throw new UnreadableValueException(
+						"a key nested deeper than " + this.limits.maxDepth() + " (PickleLimits.maxDepth)");
+			}
+			return known;
 		}
 
 		// ------------------------------------------------------------------ REDUCE
@@ -1012,16 +1037,14 @@ public final class PickleReader {
 		}
 
 		/**
-		 * Walks the result as the caller will, counting a shared value each time it appears: refuses cycles, nesting
-		 * beyond the limit, more values than the limit, and anything that is not data (a class or a time zone).
+		 * Checks the result as a caller will walk it: no cycles, no nesting beyond the limit, no more values than the
+		 * limit when every shared reference is counted each time it appears, and nothing that is not data (a class or
+		 * a time zone on its own). Returns {values, nesting height}, memoized per container, so this costs time in
+		 * the distinct containers, not in what sharing expands to.
 		 */
-		private void validate(@Nullable Object value, int depth) {
-			if (++this.expanded > this.limits.maxObjects()) {
-				throw new UnreadableValueException("a value holding more than " + this.limits.maxObjects()
-						+ " values once shared references are counted each time (PickleLimits.maxObjects)");
-			}
+		private long[] validate(@Nullable Object value, int depth) {
 			if (isScalar(value)) {
-				return;
+				return SCALAR;
 			}
 			if (value instanceof Global || value instanceof Tz) {
 				throw new PickleRefusedException("a Python " + value + " object on its own is not data");
@@ -1030,21 +1053,42 @@ public final class PickleReader {
 				throw new UnreadableValueException(
 						"a value nested deeper than " + this.limits.maxDepth() + " (PickleLimits.maxDepth)");
 			}
-			if (!this.onPath.add(value)) {
-				throw new UnreadableValueException("a value that contains itself (a cycle), which Java callers cannot walk");
-			}
-			if (value instanceof Map<?, ?> map) {
-				for (Map.Entry<?, ?> entry : map.entrySet()) {
-					validate(entry.getKey(), depth + 1);
-					validate(entry.getValue(), depth + 1);
+			long[] known = this.walked.get(value);
+			if (known == null) {
+				if (!this.onPath.add(value)) {
+					throw new UnreadableValueException(
+							"a value that contains itself (a cycle), which Java callers cannot walk");
 				}
-			}
-			else {
-				for (Object item : (Collection<?>) value) {
-					validate(item, depth + 1);
+				long[] total = { 1, 0 };
+				if (value instanceof Map<?, ?> map) {
+					for (Map.Entry<?, ?> entry : map.entrySet()) {
+						add(total, validate(entry.getKey(), depth + 1));
+						add(total, validate(entry.getValue(), depth + 1));
+					}
 				}
+				else {
+					for (Object item : (Collection<?>) value) {
+						add(total, validate(item, depth + 1));
+					}
+				}
+				this.onPath.remove(value);
+				known = new long[] { total[0], total[1] + 1 };
+				this.walked.put(value, known);
 			}
-			this.onPath.remove(value);
+			if (depth + known[1] - 1 > this.limits.maxDepth()) {
+				throw new UnreadableValueException(
+						"a value nested deeper than " + this.limits.maxDepth() + " (PickleLimits.maxDepth)");
+			}
+			return known;
+		}
+
+		private void add(long[] total, long[] part) {
+			total[0] += part[0];
+			total[1] = Math.max(total[1], part[1]);
+			if (total[0] > this.limits.maxObjects()) {
+				throw new UnreadableValueException("a value holding more than " + this.limits.maxObjects()
+						+ " values once shared references are counted each time (PickleLimits.maxObjects)");
+			}
 		}
 
 		private static String pythonType(@Nullable Object value) {
