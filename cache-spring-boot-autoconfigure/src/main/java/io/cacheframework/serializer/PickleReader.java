@@ -586,8 +586,9 @@ public final class PickleReader {
 			if (limit == this.in.length) {
 				throw corrupt("truncated: the " + opcode + " argument has no end of line");
 			}
-			throw new UnreadableValueException("the " + opcode + " argument is longer than " + max
-					+ " characters (PickleLimits.maxDigits caps numeric text)");
+			boolean numeric = opcode.equals("INT") || opcode.equals("LONG") || opcode.equals("FLOAT");
+			throw new UnreadableValueException("the " + opcode + " argument is longer than " + max + " characters"
+					+ (numeric ? " (PickleLimits.maxDigits caps numeric text)" : ""));
 		}
 
 		private String asciiLine(int max, String opcode) {

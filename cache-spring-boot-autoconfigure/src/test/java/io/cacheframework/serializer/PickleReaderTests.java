@@ -33,6 +33,7 @@ class PickleReaderTests {
 		assertRefusedGlobal(pickle("cbuiltins\neval\n."), "builtins.eval");
 		assertRefusedGlobal(pickle("ccopyreg\n_reconstructor\n."), "copyreg._reconstructor");
 		assertRefusedGlobal(pickle("csubprocess\nPopen\n."), "subprocess.Popen");
+		assertCorrupt(pickle("c" + "m".repeat(2000) + "\nx\n."), "the GLOBAL argument is longer than 1024 characters");
 		assertRefusedGlobal(pickle(0x80, 4, unicode("builtins"), unicode("__import__"), 0x93, "."), "builtins.__import__");
 		// A dotted name in STACK_GLOBAL is a getattr chain in Python; here it is just a name that is not allowed.
 		assertRefusedGlobal(pickle(0x80, 4, unicode("datetime"), unicode("date.fromisoformat"), 0x93, "."),
