@@ -13,6 +13,7 @@ import io.cacheframework.autoconfigure.CacheFrameworkProperties.CacheSpec;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.DefaultCaches;
+import io.cacheframework.core.InvalidCacheOptionException;
 import io.cacheframework.core.KeyFunction;
 import io.cacheframework.core.MonitoredCacheBackend;
 import io.cacheframework.core.Timeout;
@@ -89,7 +90,13 @@ final class CachesBuilder {
 		CacheBackendFactory factory = this.factories.get(backend.toLowerCase(Locale.ROOT));
 		// A backend that only implements CacheBackend is wrapped, so that operators see it counted and timed too.
 		if (factory != null) {
-			return MonitoredCacheBackend.of(factory.create(context), settings, factory.name());
+			try {
+				return MonitoredCacheBackend.of(factory.create(context), settings, factory.name());
+			}
+			catch (InvalidCacheOptionException ex) {
+				throw new InvalidCacheConfigurationException(context.optionProperty(ex.option()),
+						ex.getMessage().substring(ex.option().length() + 2), ex);
+			}
 		}
 		if (backend.contains(".")) {
 			return MonitoredCacheBackend.of(instantiate(alias, backend, context), settings, backend);

@@ -26,6 +26,8 @@ final class CacheMonitor {
 
 	private final LogRateLimiter failures = new LogRateLimiter(FAILURE_LOG_INTERVAL);
 
+	private final LogRateLimiter unreadable = new LogRateLimiter(FAILURE_LOG_INTERVAL);
+
 	private volatile @Nullable CacheOperationListener listener;
 
 	/**
@@ -104,12 +106,17 @@ final class CacheMonitor {
 	}
 
 	/**
-	 * A stored entry could not be read back (corrupt, or refused by a filter): a miss, counted and logged.
+	 * A stored entry could not be read back (corrupt, or refused by a filter): a miss, counted and logged like a
+	 * failure (so that a store full of foreign entries cannot flood the log).
 	 */
 	void unreadable(String key, Exception ex) {
 		this.statistics.recordError();
-		this.logger.warn("Cache '" + this.cache.alias() + "' ignored an unreadable entry for key " + CacheKeys.repr(key)
-				+ ": " + ex.getMessage());
+		long suppressed = this.unreadable.record(this.clock.millis());
+		if (suppressed >= 0) {
+			this.logger.warn("Cache '" + this.cache.alias() + "' ignored an unreadable entry for key "
+					+ CacheKeys.repr(key) + ((suppressed > 0) ? " (" + suppressed + " more not logged)" : "") + ": "
+					+ ex.getMessage());
+		}
 	}
 
 }
