@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheInspection.ComponentHealth;
@@ -91,9 +90,9 @@ public class CacheBackendHealthIndicator implements HealthIndicator {
 
 	@Override
 	public Health health() {
-		String backendName = (this.backend instanceof AbstractCacheBackend base) ? base.backendName()
-				: this.backend.getClass().getName();
-		if (!(this.backend instanceof CacheInspection inspection)) {
+		String backendName = this.backend.backendName();
+		CacheInspection inspection = this.backend.inspection();
+		if (inspection == null) {
 			return Health.unknown()
 				.withDetail("backend", backendName)
 				.withDetail("reason", "the backend cannot be inspected")

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheInspection.KeyInfo;
@@ -140,7 +139,8 @@ public class CacheBackendsEndpoint {
 
 	Map<String, Object> listKeys(CacheBackend backend, int limit) {
 		Map<String, Object> result = new LinkedHashMap<>();
-		if (!(backend instanceof CacheInspection inspection)) {
+		CacheInspection inspection = backend.inspection();
+		if (inspection == null) {
 			result.put("keys", List.of());
 			result.put("supported", false);
 			return result;
@@ -169,33 +169,27 @@ public class CacheBackendsEndpoint {
 
 	static Map<String, Object> describe(CacheBackend backend) {
 		Map<String, Object> description = new LinkedHashMap<>();
-		if (backend instanceof AbstractCacheBackend base) {
-			CacheSettings settings = base.settings();
-			description.put("backend", base.backendName());
-			description.put("location", settings.location());
-			description.put("timeout", seconds(settings.timeout()));
-			description.put("keyPrefix", settings.keyPrefix());
-			description.put("version", settings.version());
-		}
-		else {
-			description.put("backend", backend.getClass().getName());
-		}
+		CacheSettings settings = backend.settings();
+		description.put("backend", backend.backendName());
+		description.put("location", settings.location());
+		description.put("timeout", seconds(settings.timeout()));
+		description.put("keyPrefix", settings.keyPrefix());
+		description.put("version", settings.version());
 		description.put("stats", statistics(backend));
 		return description;
 	}
 
 	private static Map<String, Object> statistics(CacheBackend backend) {
 		Map<String, Object> stats = new LinkedHashMap<>();
-		if (backend instanceof AbstractCacheBackend base) {
-			CacheStatistics statistics = base.statistics();
-			stats.put("hits", statistics.hits());
-			stats.put("misses", statistics.misses());
-			stats.put("sets", statistics.sets());
-			stats.put("deletes", statistics.deletes());
-			stats.put("evictions", statistics.evictions());
-			stats.put("errors", statistics.errors());
-		}
-		if (backend instanceof CacheInspection inspection) {
+		CacheStatistics statistics = backend.statistics();
+		stats.put("hits", statistics.hits());
+		stats.put("misses", statistics.misses());
+		stats.put("sets", statistics.sets());
+		stats.put("deletes", statistics.deletes());
+		stats.put("evictions", statistics.evictions());
+		stats.put("errors", statistics.errors());
+		CacheInspection inspection = backend.inspection();
+		if (inspection != null) {
 			try {
 				putIfKnown(stats, "entries", inspection.entryCount());
 				putIfKnown(stats, "bytes", inspection.byteCount());

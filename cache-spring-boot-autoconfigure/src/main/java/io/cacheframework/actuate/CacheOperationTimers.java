@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheOperation;
 import io.cacheframework.core.CacheOperationListener;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -66,7 +66,7 @@ public class CacheOperationTimers implements CacheOperationListener {
 	 * @param registry the registry
 	 * @param backend the backend
 	 */
-	public static void instrument(MeterRegistry registry, AbstractCacheBackend backend) {
+	public static void instrument(MeterRegistry registry, CacheBackend backend) {
 		backend.setOperationListener(new CacheOperationTimers(registry, backend.alias(), backend.backendName()));
 	}
 

@@ -2,7 +2,6 @@ package io.cacheframework.actuate;
 
 import java.util.function.ToLongFunction;
 
-import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheInspection;
 import io.cacheframework.core.CacheStatistics;
 import io.cacheframework.spring.DjangoCache;
@@ -42,7 +41,9 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 	@Override
 	protected @Nullable Long size() {
 		DjangoCache cache = getCache();
-		if (cache == null || cache.isNamespaced() || !(cache.getNativeCache() instanceof CacheInspection inspection)) {
+		CacheInspection inspection = (cache != null && !cache.isNamespaced()) ? cache.getNativeCache().inspection()
+				: null;
+		if (inspection == null) {
 			return null;
 		}
 		try {
@@ -114,10 +115,7 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 	}
 
 	private static @Nullable CacheStatistics backendStatistics(DjangoCache cache) {
-		if (!cache.isNamespaced() && cache.getNativeCache() instanceof AbstractCacheBackend backend) {
-			return backend.statistics();
-		}
-		return null;
+		return cache.isNamespaced() ? null : cache.getNativeCache().statistics();
 	}
 
 }

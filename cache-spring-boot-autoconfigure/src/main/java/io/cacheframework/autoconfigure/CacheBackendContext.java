@@ -1,19 +1,23 @@
 package io.cacheframework.autoconfigure;
 
+import java.beans.PropertyDescriptor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.ValueSerializer;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.handler.IgnoreTopLevelConverterNotFoundBindHandler;
 import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
-import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * What a {@link CacheBackendFactory} gets to build one alias's backend: the shared settings, the serializer, typed
@@ -28,6 +32,11 @@ public final class CacheBackendContext {
 	 * them, as Django's memcached backend does).
 	 */
 	static final Set<String> COMMON_OPTIONS = Set.of("max-entries", "cull-frequency");
+
+	/**
+	 * The name options are bound under, instead of the real prefix, whose alias may not be a valid name element.
+	 */
+	private static final String BINDING_ROOT = "options";
 
 	private final CacheSettings settings;
 
@@ -75,24 +84,70 @@ public final class CacheBackendContext {
 	}
 
 	/**
-	 * Bind {@code app.caches.<alias>.options.*} to a typed options class (a JavaBean with defaults in its fields).
-	 * An option the class does not know fails startup naming it, as does a value that does not convert.
+	 * Bind {@code app.caches.<alias>.options.*} to a typed options class (a JavaBean with its defaults in its fields,
+	 * kept beside its backend). Names may be written dashed, camelCase or as Django spells them
+	 * ({@code MAX_ENTRIES}). An option the class does not have fails startup naming the property and listing the
+	 * valid names; a value that does not convert fails naming the property. Values the backend then refuses are
+	 * reported by its {@link io.cacheframework.core.InvalidCacheOptionException}, which the configuration turns
+	 * into an error naming the property too.
 	 * @param type the options class
 	 * @param <T> the options type
 	 * @return the bound options, defaults where nothing is configured
+	 * @throws InvalidCacheConfigurationException for an unknown option or a value that does not convert
 	 */
 	public <T> T bindOptions(Class<T> type) {
-		String name = propertyPrefix() + ".options";
+		Set<String> valid = optionNames(type);
 		Map<String, String> specific = new LinkedHashMap<>();
 		this.settings.options().forEach((key, value) -> {
-			String option = ConfigurationPropertyName.adapt(key, '.').toString();
-			if (!COMMON_OPTIONS.contains(option)) {
-				specific.put(name + "." + option, value);
+			String option = CachesBuilder.dashed(key);
+			if (COMMON_OPTIONS.contains(option)) {
+				return;
 			}
+			if (!valid.contains(option)) {
+				Set<String> all = new TreeSet<>(valid);
+				all.addAll(COMMON_OPTIONS);
+				throw new InvalidCacheConfigurationException(optionProperty(option),
+						"unknown option for this backend; valid options: " + String.join(", ", all));
+			}
+			specific.put(BINDING_ROOT + "." + option, value);
 		});
+		// The alias is not part of the name bound: an alias in camelCase is not a valid property name element.
 		Binder binder = new Binder(new MapConfigurationPropertySource(specific));
-		return binder.bindOrCreate(name, Bindable.of(type),
-				new NoUnboundElementsBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler()));
+		try {
+			return binder.bindOrCreate(BINDING_ROOT, Bindable.of(type),
+					new NoUnboundElementsBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler()));
+		}
+		catch (BindException ex) {
+			String option = (ex.getProperty() != null)
+					? ex.getProperty().getName().toString().substring(BINDING_ROOT.length() + 1) : ex.getName().toString();
+			Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+			throw new InvalidCacheConfigurationException(optionProperty(option),
+					"'" + ((ex.getProperty() != null) ? ex.getProperty().getValue() : "") + "' is not valid: "
+							+ cause.getMessage(),
+					ex);
+		}
+	}
+
+	/**
+	 * The full property of one of this alias's options, e.g. {@code app.caches.default.options.operation-timeout}.
+	 * @param option the option in its dashed form
+	 * @return the property
+	 */
+	public String optionProperty(String option) {
+		return propertyPrefix() + ".options." + option;
+	}
+
+	/**
+	 * The dashed names of an options class's writable properties.
+	 */
+	private static Set<String> optionNames(Class<?> type) {
+		Set<String> names = new TreeSet<>();
+		for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(type)) {
+			if (descriptor.getWriteMethod() != null) {
+				names.add(CachesBuilder.dashed(descriptor.getName()));
+			}
+		}
+		return names;
 	}
 
 }

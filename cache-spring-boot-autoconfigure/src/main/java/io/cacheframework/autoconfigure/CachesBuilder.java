@@ -13,7 +13,9 @@ import io.cacheframework.autoconfigure.CacheFrameworkProperties.CacheSpec;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.DefaultCaches;
+import io.cacheframework.core.InvalidCacheOptionException;
 import io.cacheframework.core.KeyFunction;
+import io.cacheframework.core.MonitoredCacheBackend;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.ValueSerializer;
 import org.jspecify.annotations.Nullable;
@@ -86,11 +88,18 @@ final class CachesBuilder {
 		CacheBackendContext context = new CacheBackendContext(settings, this.serializer, this.beanFactory);
 		String backend = (spec.getBackend() != null) ? spec.getBackend().trim() : "";
 		CacheBackendFactory factory = this.factories.get(backend.toLowerCase(Locale.ROOT));
+		// A backend that only implements CacheBackend is wrapped, so that operators see it counted and timed too.
 		if (factory != null) {
-			return factory.create(context);
+			try {
+				return MonitoredCacheBackend.of(factory.create(context), settings, factory.name());
+			}
+			catch (InvalidCacheOptionException ex) {
+				throw new InvalidCacheConfigurationException(context.optionProperty(ex.option()),
+						ex.getMessage().substring(ex.option().length() + 2), ex);
+			}
 		}
 		if (backend.contains(".")) {
-			return instantiate(alias, backend, context);
+			return MonitoredCacheBackend.of(instantiate(alias, backend, context), settings, backend);
 		}
 		String property = property(alias, "backend");
 		if (OPTIONAL_BACKENDS.containsKey(backend)) {

@@ -1,5 +1,6 @@
 package io.cacheframework.core;
 
+import java.lang.invoke.MethodType;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @param key the caller's key
 	 * @return the value, or {@code null} on a miss (and for a stored {@code null})
 	 */
-	@Nullable Object get(String key);
+	default @Nullable Object get(String key) {
+		return getOrDefault(key, null);
+	}
 
 	/**
 	 * Fetch a value of a known type.
@@ -45,7 +48,20 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the value, or {@code null} on a miss
 	 * @throws IllegalStateException if the stored value is not a {@code T}
 	 */
-	<T> @Nullable T get(String key, Class<T> type);
+	default <T> @Nullable T get(String key, Class<T> type) {
+		Object value = get(key);
+		if (value == null) {
+			return null;
+		}
+		Class<?> boxed = type.isPrimitive() ? MethodType.methodType(type).wrap().returnType() : type;
+		if (!boxed.isInstance(value)) {
+			throw new IllegalStateException("Value of key '" + key + "' is a " + value.getClass().getName()
+					+ ", not a " + type.getName());
+		}
+		@SuppressWarnings("unchecked")
+		T result = (T) value;
+		return result;
+	}
 
 	/**
 	 * Django's {@code get(key, default)}: a stored {@code null} is returned as {@code null}, not as the default.
@@ -63,7 +79,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @throws io.cacheframework.core.ValueNotStorableException if the value cannot be serialized (nothing is
 	 * stored)
 	 */
-	void set(String key, @Nullable Object value);
+	default void set(String key, @Nullable Object value) {
+		set(key, value, Timeout.DEFAULT);
+	}
 
 	/**
 	 * Store a value.
@@ -79,7 +97,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @param value the value
 	 * @return {@code false} if the key exists and has not expired
 	 */
-	boolean add(String key, @Nullable Object value);
+	default boolean add(String key, @Nullable Object value) {
+		return add(key, value, Timeout.DEFAULT);
+	}
 
 	/**
 	 * Store a value only if the key is absent.
@@ -100,7 +120,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @param <T> the value type
 	 * @return the cached or computed value
 	 */
-	<T> @Nullable T getOrSet(String key, Supplier<? extends @Nullable T> supplier);
+	default <T> @Nullable T getOrSet(String key, Supplier<? extends @Nullable T> supplier) {
+		return getOrSet(key, supplier, Timeout.DEFAULT);
+	}
 
 	/**
 	 * Like {@link #getOrSet(String, Supplier)} with an explicit timeout for a computed value.
@@ -117,7 +139,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @param key the caller's key
 	 * @return {@code true} if the key exists
 	 */
-	boolean touch(String key);
+	default boolean touch(String key) {
+		return touch(key, Timeout.DEFAULT);
+	}
 
 	/**
 	 * Set a new expiry on a key.
@@ -153,7 +177,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @param values keys and values
 	 * @return the caller's keys that could not be stored (empty on success)
 	 */
-	List<String> setMany(Map<String, ?> values);
+	default List<String> setMany(Map<String, ?> values) {
+		return setMany(values, Timeout.DEFAULT);
+	}
 
 	/**
 	 * Store many values.
@@ -175,7 +201,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the new value
 	 * @throws java.util.NoSuchElementException if the key is missing
 	 */
-	long incr(String key);
+	default long incr(String key) {
+		return incr(key, 1);
+	}
 
 	/**
 	 * Add {@code delta} to a stored number, keeping its type ({@code Integer} stays {@code Integer} while it fits).
@@ -193,7 +221,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the new value
 	 * @throws java.util.NoSuchElementException if the key is missing
 	 */
-	long decr(String key);
+	default long decr(String key) {
+		return incr(key, -1);
+	}
 
 	/**
 	 * Subtract {@code delta} from a stored number.
@@ -202,7 +232,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the new value
 	 * @throws java.util.NoSuchElementException if the key is missing
 	 */
-	long decr(String key, long delta);
+	default long decr(String key, long delta) {
+		return incr(key, -delta);
+	}
 
 	/**
 	 * Move a key's value to the next version (the entry gets the default timeout, as in Django).
@@ -210,7 +242,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the new version
 	 * @throws java.util.NoSuchElementException if the key is missing
 	 */
-	int incrVersion(String key);
+	default int incrVersion(String key) {
+		return incrVersion(key, 1);
+	}
 
 	/**
 	 * Move a key's value {@code delta} versions up.
@@ -227,7 +261,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the new version
 	 * @throws java.util.NoSuchElementException if the key is missing
 	 */
-	int decrVersion(String key);
+	default int decrVersion(String key) {
+		return incrVersion(key, -1);
+	}
 
 	/**
 	 * Move a key's value {@code delta} versions down.
@@ -236,7 +272,9 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the new version
 	 * @throws java.util.NoSuchElementException if the key is missing
 	 */
-	int decrVersion(String key, int delta);
+	default int decrVersion(String key, int delta) {
+		return incrVersion(key, -delta);
+	}
 
 	/**
 	 * Remove everything in this cache. On memcached this is {@code flush_all}: the whole server, whatever the key
@@ -258,6 +296,53 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the made key
 	 */
 	String makeKey(String key);
+
+	// ---------------------------------------------------------------- for operators (endpoint, health, metrics)
+
+	/**
+	 * The backend's short name as configured, e.g. {@code "locmem"} or {@code "memcached"}. The default is the class
+	 * name.
+	 * @return the name
+	 */
+	default String backendName() {
+		return getClass().getName();
+	}
+
+	/**
+	 * The settings this cache was built with: location, default timeout, key prefix, version and so on. The default
+	 * knows only the alias; backends built from {@link CacheSettings} return those.
+	 * @return the settings
+	 */
+	default CacheSettings settings() {
+		return CacheSettings.builder(alias()).build();
+	}
+
+	/**
+	 * Live counters of this cache, shared by its {@link #withVersion(int) version views}. The default, for a backend
+	 * that keeps none, is empty statistics: the auto-configuration wraps such a backend in a
+	 * {@link MonitoredCacheBackend}, which counts and times it.
+	 * @return the statistics
+	 */
+	default CacheStatistics statistics() {
+		return new CacheStatistics();
+	}
+
+	/**
+	 * Report the duration of every store operation from now on (e.g. to Micrometer timers); {@code null} stops it.
+	 * The default ignores the listener (see {@link #statistics()}).
+	 * @param listener the listener, or {@code null}
+	 */
+	default void setOperationListener(@Nullable CacheOperationListener listener) {
+	}
+
+	/**
+	 * What operators may look into: keys, counts, and each component's health. The default is this backend if it
+	 * implements {@link CacheInspection}, else {@code null}.
+	 * @return the inspection, or {@code null} if this backend cannot be inspected
+	 */
+	default @Nullable CacheInspection inspection() {
+		return (this instanceof CacheInspection inspection) ? inspection : null;
+	}
 
 	/**
 	 * Release the backend's resources (connections, threads). Idempotent.

@@ -2,6 +2,8 @@ package io.cacheframework.core;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Checks on key text shared by the base backend's validation and the layers that turn other things into keys
@@ -54,6 +56,23 @@ public final class CacheKeys {
 			}
 		}
 		return bytes <= maxBytes;
+	}
+
+	/**
+	 * Django's {@code CacheKeyWarning} messages for each of memcached's rules a made key breaks, length first.
+	 * @param key the made key
+	 * @return the problems (empty for a key memcached accepts)
+	 */
+	public static List<String> problems(String key) {
+		List<String> problems = new ArrayList<>(2);
+		if (utf8Length(key) > MEMCACHED_MAX_KEY_LENGTH) {
+			problems.add("Cache key will cause errors if used with memcached: " + repr(key) + " (longer than "
+					+ MEMCACHED_MAX_KEY_LENGTH + ")");
+		}
+		if (hasUnsafeCharacters(key)) {
+			problems.add("Cache key contains characters that will cause errors if used with memcached: " + repr(key));
+		}
+		return problems;
 	}
 
 	/**

@@ -28,23 +28,8 @@ final class VersionedCacheBackend implements CacheBackend {
 	}
 
 	@Override
-	public @Nullable Object get(String key) {
-		return this.backend.get(key, null, this.version);
-	}
-
-	@Override
-	public <T> @Nullable T get(String key, Class<T> type) {
-		return AbstractCacheBackend.checkType(key, get(key), type);
-	}
-
-	@Override
 	public <T> @Nullable T getOrDefault(String key, @Nullable T defaultValue) {
 		return this.backend.get(key, defaultValue, this.version);
-	}
-
-	@Override
-	public void set(String key, @Nullable Object value) {
-		this.backend.set(key, value, Timeout.DEFAULT, this.version);
 	}
 
 	@Override
@@ -53,28 +38,13 @@ final class VersionedCacheBackend implements CacheBackend {
 	}
 
 	@Override
-	public boolean add(String key, @Nullable Object value) {
-		return this.backend.add(key, value, Timeout.DEFAULT, this.version);
-	}
-
-	@Override
 	public boolean add(String key, @Nullable Object value, Timeout timeout) {
 		return this.backend.add(key, value, timeout, this.version);
 	}
 
 	@Override
-	public <T> @Nullable T getOrSet(String key, Supplier<? extends @Nullable T> supplier) {
-		return this.backend.getOrSet(key, supplier, Timeout.DEFAULT, this.version);
-	}
-
-	@Override
 	public <T> @Nullable T getOrSet(String key, Supplier<? extends @Nullable T> supplier, Timeout timeout) {
 		return this.backend.getOrSet(key, supplier, timeout, this.version);
-	}
-
-	@Override
-	public boolean touch(String key) {
-		return this.backend.touch(key, Timeout.DEFAULT, this.version);
 	}
 
 	@Override
@@ -98,11 +68,6 @@ final class VersionedCacheBackend implements CacheBackend {
 	}
 
 	@Override
-	public List<String> setMany(Map<String, ?> values) {
-		return this.backend.setMany(values, Timeout.DEFAULT, this.version);
-	}
-
-	@Override
 	public List<String> setMany(Map<String, ?> values, Timeout timeout) {
 		return this.backend.setMany(values, timeout, this.version);
 	}
@@ -113,43 +78,13 @@ final class VersionedCacheBackend implements CacheBackend {
 	}
 
 	@Override
-	public long incr(String key) {
-		return this.backend.incr(key, 1, this.version);
-	}
-
-	@Override
 	public long incr(String key, long delta) {
 		return this.backend.incr(key, delta, this.version);
 	}
 
 	@Override
-	public long decr(String key) {
-		return this.backend.incr(key, -1, this.version);
-	}
-
-	@Override
-	public long decr(String key, long delta) {
-		return this.backend.incr(key, -delta, this.version);
-	}
-
-	@Override
-	public int incrVersion(String key) {
-		return this.backend.incrVersion(key, 1, this.version);
-	}
-
-	@Override
 	public int incrVersion(String key, int delta) {
 		return this.backend.incrVersion(key, delta, this.version);
-	}
-
-	@Override
-	public int decrVersion(String key) {
-		return this.backend.incrVersion(key, -1, this.version);
-	}
-
-	@Override
-	public int decrVersion(String key, int delta) {
-		return this.backend.incrVersion(key, -delta, this.version);
 	}
 
 	@Override
@@ -165,6 +100,26 @@ final class VersionedCacheBackend implements CacheBackend {
 	@Override
 	public String makeKey(String key) {
 		return this.backend.makeKey(key, this.version);
+	}
+
+	@Override
+	public String backendName() {
+		return this.backend.backendName();
+	}
+
+	@Override
+	public CacheSettings settings() {
+		return this.backend.settings();
+	}
+
+	@Override
+	public CacheStatistics statistics() {
+		return this.backend.statistics();
+	}
+
+	@Override
+	public @Nullable CacheInspection inspection() {
+		return this.backend.inspection();
 	}
 
 	@Override

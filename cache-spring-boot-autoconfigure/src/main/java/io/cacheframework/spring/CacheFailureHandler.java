@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.LogRateLimiter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -77,7 +77,7 @@ public class CacheFailureHandler implements CacheErrorHandler {
 
 	private void failed(String operation, RuntimeException exception, Cache cache, @Nullable Object key) {
 		this.failures.increment();
-		if (cache.getNativeCache() instanceof AbstractCacheBackend backend) {
+		if (cache.getNativeCache() instanceof CacheBackend backend) {
 			backend.statistics().recordError();
 		}
 		long suppressed = this.log.record(this.clock.millis());

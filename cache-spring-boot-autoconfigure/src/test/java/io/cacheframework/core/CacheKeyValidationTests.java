@@ -17,10 +17,10 @@ class CacheKeyValidationTests {
 
 	@Test
 	void lengthLimitIs250() {
-		assertThat(AbstractCacheBackend.isMemcachedSafe(":1:" + "a".repeat(247))).isTrue();
-		assertThat(AbstractCacheBackend.isMemcachedSafe(":1:" + "a".repeat(248))).isFalse();
-		assertThat(AbstractCacheBackend.keyProblems(":1:" + "a".repeat(247))).isEmpty();
-		assertThat(AbstractCacheBackend.keyProblems(":1:" + "a".repeat(248))).hasSize(1);
+		assertThat(CacheKeys.isSafe(":1:" + "a".repeat(247), CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isTrue();
+		assertThat(CacheKeys.isSafe(":1:" + "a".repeat(248), CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isFalse();
+		assertThat(CacheKeys.problems(":1:" + "a".repeat(247))).isEmpty();
+		assertThat(CacheKeys.problems(":1:" + "a".repeat(248))).hasSize(1);
 	}
 
 	@Test
@@ -28,28 +28,28 @@ class CacheKeyValidationTests {
 		// DESIGN.md: bytes, what memcached counts (Django counts code points).
 		String fits = ":1:" + "清".repeat(82);
 		String tooLong = ":1:" + "清".repeat(83);
-		assertThat(AbstractCacheBackend.isMemcachedSafe(fits)).isTrue();
-		assertThat(AbstractCacheBackend.isMemcachedSafe(tooLong)).isFalse();
-		assertThat(AbstractCacheBackend.keyProblems(tooLong)).containsExactly(
+		assertThat(CacheKeys.isSafe(fits, CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isTrue();
+		assertThat(CacheKeys.isSafe(tooLong, CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isFalse();
+		assertThat(CacheKeys.problems(tooLong)).containsExactly(
 				"Cache key will cause errors if used with memcached: '" + tooLong + "' (longer than 250)");
 		// A character outside the BMP is 4 UTF-8 bytes (two UTF-16 chars of 2 each).
-		assertThat(AbstractCacheBackend.isMemcachedSafe(":1:" + "😀".repeat(61) + "a")).isTrue();
-		assertThat(AbstractCacheBackend.isMemcachedSafe(":1:" + "😀".repeat(62))).isFalse();
+		assertThat(CacheKeys.isSafe(":1:" + "😀".repeat(61) + "a", CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isTrue();
+		assertThat(CacheKeys.isSafe(":1:" + "😀".repeat(62), CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isFalse();
 	}
 
 	@Test
 	void controlCharactersSpaceAndDelAreRefused() {
 		for (char c = 0; c <= 0x20; c++) {
-			assertThat(AbstractCacheBackend.isMemcachedSafe("a" + c + "b")).as("char %d", (int) c).isFalse();
+			assertThat(CacheKeys.isSafe("a" + c + "b", CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).as("char %d", (int) c).isFalse();
 		}
-		assertThat(AbstractCacheBackend.isMemcachedSafe("a\u007fb")).isFalse();
-		assertThat(AbstractCacheBackend.isMemcachedSafe("a~b!\u0080清")).isTrue();
+		assertThat(CacheKeys.isSafe("a\u007fb", CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isFalse();
+		assertThat(CacheKeys.isSafe("a~b!\u0080清", CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isTrue();
 	}
 
 	@Test
 	void bothProblemsAreReportedLengthFirst() {
 		String key = ":1:a b" + "c".repeat(246);
-		assertThat(AbstractCacheBackend.keyProblems(key)).containsExactly(
+		assertThat(CacheKeys.problems(key)).containsExactly(
 				"Cache key will cause errors if used with memcached: '" + key + "' (longer than 250)",
 				"Cache key contains characters that will cause errors if used with memcached: '" + key + "'");
 	}
@@ -65,9 +65,9 @@ class CacheKeyValidationTests {
 		// Noncharacters and private-use code points have a UTF-8 form: only surrogates lack one.
 		assertThat(CacheKeys.loneSurrogateIndex("\uFFFF\uFFFE\uFDD0\uE000\uDBFF\uDFFF")).isEqualTo(-1);
 		for (String key : new String[] { ":1:invoice\uD800", ":1:\uDC00", ":1:\uD800\uD800", ":1:a\uDBFF" }) {
-			assertThat(AbstractCacheBackend.isMemcachedSafe(key)).as(CacheKeys.repr(key)).isFalse();
+			assertThat(CacheKeys.isSafe(key, CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).as(CacheKeys.repr(key)).isFalse();
 		}
-		assertThat(AbstractCacheBackend.isMemcachedSafe(":1:invoice\uD83D\uDE00")).isTrue();
+		assertThat(CacheKeys.isSafe(":1:invoice\uD83D\uDE00", CacheKeys.MEMCACHED_MAX_KEY_LENGTH)).isTrue();
 	}
 
 	@Test

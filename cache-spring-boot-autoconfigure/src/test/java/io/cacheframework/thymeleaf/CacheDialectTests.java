@@ -253,8 +253,8 @@ class CacheDialectTests {
 				CacheSettings.builder("default").location("fragment-strict-" + UUID.randomUUID()).build()) {
 
 			@Override
-			protected void invalidKey(String key) {
-				throw new InvalidCacheKeyException("Cache key will cause errors if used with memcached: " + key);
+			protected boolean rejectsInvalidKeys() {
+				return true;
 			}
 
 		}));

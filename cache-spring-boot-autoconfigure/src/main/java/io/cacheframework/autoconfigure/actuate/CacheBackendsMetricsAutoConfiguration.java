@@ -9,7 +9,6 @@ import io.cacheframework.actuate.DjangoCacheMetricsBinder;
 import io.cacheframework.actuate.MicrometerCacheLookupRecorder;
 import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
 import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
-import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
@@ -83,9 +82,8 @@ public final class CacheBackendsMetricsAutoConfiguration {
 			for (Caches caches : beanFactory.getBeansOfType(Caches.class).values()) {
 				for (String alias : caches.aliases()) {
 					CacheBackend backend = caches.get(alias);
-					if (backend instanceof AbstractCacheBackend base
-							&& (all || !IN_MEMORY_BACKENDS.contains(base.backendName()))) {
-						CacheOperationTimers.instrument(meterRegistry, base);
+					if (all || !IN_MEMORY_BACKENDS.contains(backend.backendName())) {
+						CacheOperationTimers.instrument(meterRegistry, backend);
 					}
 				}
 			}

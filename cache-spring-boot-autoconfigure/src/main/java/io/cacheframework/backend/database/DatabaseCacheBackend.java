@@ -408,7 +408,8 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 	}
 
 	@Override
-	protected Map<String, @Nullable Object> doGetMany(List<String> keys) {
+	protected Map<String, @Nullable Object> doGetMany(List<MadeKey> madeKeys) {
+		List<String> keys = madeKeys.stream().map(MadeKey::made).toList();
 		Sql sql = sql();
 		Map<String, Row> rows = new LinkedHashMap<>();
 		List<String> candidates = keys.stream().filter((key) -> !tooLong(key)).toList();
@@ -814,7 +815,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend implements CacheI
 				}
 			}
 		}
-		statistics().recordEvictions(deleted);
+		recordEvictions(deleted);
 		return Math.max(0, remaining);
 	}
 

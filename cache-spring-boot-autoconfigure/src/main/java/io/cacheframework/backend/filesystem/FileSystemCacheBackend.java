@@ -635,7 +635,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 					removed++;
 				}
 			}
-			statistics().recordEvictions(removed);
+			recordEvictions(removed);
 			return;
 		}
 		long now = now();
@@ -663,7 +663,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 				}
 			}
 		}
-		statistics().recordEvictions(removed);
+		recordEvictions(removed);
 	}
 
 	/**

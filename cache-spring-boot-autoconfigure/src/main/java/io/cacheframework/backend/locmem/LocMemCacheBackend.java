@@ -118,21 +118,13 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 
 	@Override
 	protected final @Nullable Object doGet(String keyHead, String key) {
-		// The lookup key must not escape this method, so that the JIT removes its allocation: the rare paths below
-		// make a key of their own.
-		Entry entry = this.store.entries.get(new LocMemKey(keyHead, key));
-		if (entry == null || !entry.validKey) {
-			// Validate as every call does (Django warns on each), except on a hit of a key that was valid when stored.
-			checkKey(keyHead, key);
-		}
-		return read(entry, keyHead, key);
+		return read(keyHead, key);
 	}
 
 	private @Nullable Object read(String keyHead, String key) {
-		return read(this.store.entries.get(new LocMemKey(keyHead, key)), keyHead, key);
-	}
-
-	private @Nullable Object read(@Nullable Entry entry, String keyHead, String key) {
+		// The lookup key must not escape this method, so that the JIT removes its allocation: the rare paths below
+		// make a key of their own.
+		Entry entry = this.store.entries.get(new LocMemKey(keyHead, key));
 		if (entry == null) {
 			return NOT_FOUND;
 		}
@@ -144,11 +136,6 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		Object value = entry.value;
 		return (value instanceof byte[] || value instanceof Serialized) ? copyOut(new LocMemKey(keyHead, key), entry)
 				: value;
-	}
-
-	@Override
-	protected boolean readsManyByKeyParts() {
-		return true;
 	}
 
 	/**
@@ -184,7 +171,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		long expiresAt = expiry(timeout);
 		this.store.writeLock.lock();
 		try {
-			put(key(madeKey), stored, expiresAt, isMemcachedSafe(madeKey));
+			put(key(madeKey), stored, expiresAt);
 		}
 		finally {
 			this.store.writeLock.unlock();
@@ -202,7 +189,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 			if (existing != null && !existing.isExpired(now())) {
 				return false;
 			}
-			put(key, stored, expiresAt, isMemcachedSafe(madeKey));
+			put(key, stored, expiresAt);
 			return true;
 		}
 		finally {
@@ -213,11 +200,11 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 	/**
 	 * Django's {@code _set}: cull first if full (also when overwriting), then store as most recently used.
 	 */
-	private void put(LocMemKey key, @Nullable Object stored, long expiresAt, boolean validKey) {
+	private void put(LocMemKey key, @Nullable Object stored, long expiresAt) {
 		if (this.store.entries.size() >= this.maxEntries) {
 			cull();
 		}
-		this.store.entries.put(key, new Entry(stored, expiresAt, this.store.tick(), validKey));
+		this.store.entries.put(key, new Entry(stored, expiresAt, this.store.tick()));
 	}
 
 	private void cull() {
@@ -229,7 +216,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		else {
 			removed = this.store.removeLeastRecentlyUsed(this.store.entries.size() / this.cullFrequency);
 		}
-		statistics().recordEvictions(removed);
+		recordEvictions(removed);
 	}
 
 	@Override
@@ -243,7 +230,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 				return false;
 			}
 			// Django's touch does not change the LRU order.
-			this.store.entries.put(key, new Entry(entry.value, expiresAt, entry.stamp(), entry.validKey));
+			this.store.entries.put(key, new Entry(entry.value, expiresAt, entry.stamp()));
 			return true;
 		}
 		finally {
@@ -288,7 +275,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 			}
 			Number updated = addToNumber(copyOut(key, entry), delta, rawKey);
 			// The expiry is kept and the key becomes most recently used, as in Django.
-			this.store.entries.put(key, new Entry(updated, entry.expiresAt, this.store.tick(), entry.validKey));
+			this.store.entries.put(key, new Entry(updated, entry.expiresAt, this.store.tick()));
 			return updated.longValue();
 		}
 		finally {

@@ -104,21 +104,15 @@ final class LocMemStore {
 		final long expiresAt;
 
 		/**
-		 * Whether the key's text was memcached-safe when stored: the same text is, so a hit skips validating it.
-		 */
-		final boolean validKey;
-
-		/**
 		 * The LRU stamp, written by every read hit with an opaque store: atomic and eventually visible to the culling
 		 * thread, but without the memory fence of a volatile write, which would stall each read on its cache miss.
 		 */
 		private long stamp;
 
-		Entry(@Nullable Object value, long expiresAt, long stamp, boolean validKey) {
+		Entry(@Nullable Object value, long expiresAt, long stamp) {
 			this.value = value;
 			this.expiresAt = expiresAt;
 			this.stamp = stamp;
-			this.validKey = validKey;
 		}
 
 		long stamp() {

@@ -238,9 +238,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * backends this one throws, as Django's memcached backends do, before any I/O.
 	 */
 	@Override
-	protected void invalidKey(String key) {
-		List<String> problems = keyProblems(key);
-		throw new InvalidCacheKeyException(problems.isEmpty() ? "Invalid memcached key" : problems.get(0));
+	protected boolean rejectsInvalidKeys() {
+		return true;
 	}
 
 	/**
@@ -306,7 +305,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	}
 
 	@Override
-	protected Map<String, @Nullable Object> doGetMany(List<String> keys) {
+	protected Map<String, @Nullable Object> doGetMany(List<MadeKey> madeKeys) {
+		List<String> keys = madeKeys.stream().map(MadeKey::made).toList();
 		Map<String, CachedData> found = this.transport.getMany(keys, (ex) -> storeFailed("getMany", ex));
 		Map<String, @Nullable Object> result = new LinkedHashMap<>();
 		for (String key : keys) {

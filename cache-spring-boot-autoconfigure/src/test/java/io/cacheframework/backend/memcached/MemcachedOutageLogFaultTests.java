@@ -42,7 +42,7 @@ class MemcachedOutageLogFaultTests {
 				assertThat(callers.failures()).isEmpty();
 			}
 			String server1 = "memcached server " + server.address() + " is ";
-			assertThat(MemcachedHungServerFaultTests.lines(log, Level.WARN, server1 + "down"))
+			assertThat(MemcachedHungServerFaultTests.lines(log, Level.WARN, server1 + "down ("))
 				.as(log.events().toString()).hasSize(1);
 			assertThat(MemcachedHungServerFaultTests.lines(log, Level.INFO, server1 + "back"))
 				.as(log.events().toString()).hasSize(1);
