@@ -40,6 +40,7 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Import;
 import org.springframework.stereotype.Service;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -63,6 +64,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"app.caches.default.options.operation-timeout=1s", "app.caches.bounded.backend=locmem",
 				"app.caches.bounded.location=page-cache-attack-bounded", "app.caches.bounded.options.max-entries=100",
 				"management.endpoints.web.exposure.include=cachebackends" })
+// Closed after the class: its memcached stops, and a cached context would keep a client (and its I/O thread)
+// reconnecting to it for the rest of the JVM.
+@DirtiesContext
 class PageCacheAttackServerTests {
 
 	static final MemcachedServerAccess memcached = MemcachedServerAccess.start();

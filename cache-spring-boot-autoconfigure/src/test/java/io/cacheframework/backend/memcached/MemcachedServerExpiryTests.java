@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
@@ -37,6 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = ObservabilityTestApplication.class,
 		properties = { AbstractCacheBackendsEndpointTests.EXPOSE_ALL, "app.caches.default.backend=memcached" })
 @AutoConfigureMockMvc
+// Closed after the class: its memcached stops, and a cached context would keep a client (and its I/O thread)
+// reconnecting to it for the rest of the JVM.
+@DirtiesContext
 class MemcachedServerExpiryTests {
 
 	private static final long THIRTY_DAYS = 2_592_000;
