@@ -1044,6 +1044,46 @@ public abstract class AbstractCacheBackendTests {
 			.isEqualTo("inner+outer");
 	}
 
+	/**
+	 * RELIABILITY §7 G2 (the Laravel #43627/#46011 test), in one JVM: {@code add} used as a lock around a
+	 * read-increment-write of a counter by 4 threads × 100 rounds. {@code add} admits one holder at a time (each
+	 * holder finds its own token in the lock before it deletes it, so nobody releases another's lock), and no
+	 * increment is lost. Across processes: {@code FileSystemCacheMultiProcessTests}.
+	 */
+	@Test
+	void addAsALockGuardsAReadModifyWrite() throws Exception {
+		int threads = 4;
+		int rounds = 100;
+		this.cache.set("locked-counter", 0);
+		ExecutorService executor = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<Object>> workers = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				int thread = t;
+				workers.add(executor.submit(() -> {
+					for (int round = 0; round < rounds; round++) {
+						String token = "holder-" + thread + "-" + round;
+						while (!this.cache.add("lock", token, Timeout.seconds(60))) {
+							java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+						}
+						int value = this.cache.get("locked-counter", Integer.class);
+						this.cache.set("locked-counter", value + 1);
+						assertThat(this.cache.get("lock")).as("the lock's holder").isEqualTo(token);
+						assertThat(this.cache.delete("lock")).isTrue();
+					}
+					return null;
+				}));
+			}
+			for (Future<Object> worker : workers) {
+				worker.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertThat(this.cache.get("locked-counter")).isEqualTo(threads * rounds);
+	}
+
 	// ---------------------------------------------------------------- keys: prefix, version, key function
 
 	@Test

@@ -56,6 +56,35 @@ class TemplateFragmentKeysTests {
 			.isEqualTo("template.cache.foo.5e41238b163f6757a314aea829d1022e");
 	}
 
+	/**
+	 * RELIABILITY §7 E11: distinct vary-on lists never share a key, whatever separators their values contain
+	 * ({@code ["a:b"]} against {@code ["a", "b"]}, and 10,000 random lists built from separator-heavy parts). Only
+	 * values with the same text meet ({@code [1]} and {@code ["1"]}, as in Django: {@link #numberAndItsStringGiveTheSameKey}).
+	 */
+	@Test
+	void distinctVaryOnListsNeverShareAKey() {
+		assertThat(TemplateFragmentKeys.make("foo", List.of("a:b")))
+			.isNotEqualTo(TemplateFragmentKeys.make("foo", List.of("a", "b")));
+		assertThat(TemplateFragmentKeys.make("foo", List.of("a,b")))
+			.isNotEqualTo(TemplateFragmentKeys.make("foo", List.of("a", "b")));
+		assertThat(TemplateFragmentKeys.make("foo", List.of("")))
+			.isNotEqualTo(TemplateFragmentKeys.make("foo", List.of()));
+		String[] parts = { "a", "b", ":", ",", "1", "", "1:", ":a", "2:ab", "\u0000" };
+		java.util.Random random = new java.util.Random(11);
+		java.util.Map<String, List<String>> seen = new java.util.HashMap<>();
+		for (int i = 0; i < 10_000; i++) {
+			List<String> varyOn = new java.util.ArrayList<>();
+			for (int n = random.nextInt(4); n > 0; n--) {
+				varyOn.add(parts[random.nextInt(parts.length)] + parts[random.nextInt(parts.length)]);
+			}
+			List<String> earlier = seen.putIfAbsent(TemplateFragmentKeys.make("foo", varyOn), varyOn);
+			if (earlier != null) {
+				assertThat(varyOn).as("lists with the same key").isEqualTo(earlier);
+			}
+		}
+		assertThat(seen).as("distinct lists tried").hasSizeGreaterThan(2_000);
+	}
+
 	@Test
 	void emptyString() {
 		assertThat(TemplateFragmentKeys.make("sidebar", List.of("")))

@@ -125,6 +125,73 @@ class DatabaseCacheBackendTests {
 		assertThat(expires(cache, "never")).isEqualTo(Long.MAX_VALUE);
 	}
 
+	/**
+	 * RELIABILITY §7 B6: a writer and a reader of one table in different JVM time zones (New York, Kolkata) and on
+	 * database sessions in different time zones, 10 minutes before a DST change: the reader sees the entry until
+	 * 60 minutes after it was written and not after, the stored expiry is exactly the epoch milliseconds, and an entry
+	 * that never expires is read in 2100.
+	 */
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void writerAndReaderInDifferentJvmAndSessionTimeZonesAgreeOnExpiry(TestDatabase database) throws SQLException {
+		String table = TestDatabase.uniqueTable("zones");
+		String[] zones = switch (database) {
+			case POSTGRESQL -> new String[] { "SET TIME ZONE 'America/New_York'", "SET TIME ZONE 'Asia/Kolkata'",
+					"SELECT current_setting('TimeZone')" };
+			case MARIADB -> new String[] { "SET time_zone = '-05:00'", "SET time_zone = '+05:30'",
+					"SELECT @@session.time_zone" };
+			case H2 -> new String[] { "SET TIME ZONE 'America/New_York'", "SET TIME ZONE 'Asia/Kolkata'",
+					"SELECT EXTRACT(TIMEZONE_HOUR FROM CURRENT_TIMESTAMP)" };
+		};
+		TimeZone original = TimeZone.getDefault();
+		try (com.zaxxer.hikari.HikariDataSource writerPool = database.newPoolWithInitSql(2, zones[0]);
+				com.zaxxer.hikari.HikariDataSource readerPool = database.newPoolWithInitSql(2, zones[1])) {
+			assertThat(sessionZone(writerPool, zones[2])).isNotEqualTo(sessionZone(readerPool, zones[2]));
+			DatabaseCacheBackend writer = new DatabaseCacheBackend(
+					CacheSettings.builder("writer").location(table).clock(this.clock).build(), writerPool);
+			DatabaseCacheBackend reader = new DatabaseCacheBackend(
+					CacheSettings.builder("reader").location(table).clock(this.clock).build(), readerPool);
+			this.cleanups.add(() -> database.dropTable(table));
+			writer.createTable();
+			TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+			writer.set("k", "v", Timeout.seconds(3600));
+			writer.set("never", "v", Timeout.NEVER);
+			TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kolkata"));
+			assertThat(storedExpiry(database, readerPool, table, ":1:k")).isEqualTo(START.toEpochMilli() + 3_600_000);
+			this.clock.advance(Duration.ofMinutes(59));
+			assertThat(reader.get("k")).isEqualTo("v");
+			this.clock.advance(Duration.ofMinutes(2));
+			assertThat(reader.get("k")).isNull();
+			this.clock.setInstant(Instant.parse("2100-01-01T00:00:00Z"));
+			assertThat(reader.get("never")).isEqualTo("v");
+		}
+		finally {
+			TimeZone.setDefault(original);
+		}
+	}
+
+	private static long storedExpiry(TestDatabase database, javax.sql.DataSource pool, String table, String key)
+			throws SQLException {
+		try (Connection connection = pool.getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT " + q(database, "expires") + " FROM "
+						+ q(database, table) + " WHERE " + q(database, "cache_key") + " = ?")) {
+			statement.setString(1, key);
+			try (ResultSet rs = statement.executeQuery()) {
+				assertThat(rs.next()).isTrue();
+				return rs.getLong(1);
+			}
+		}
+	}
+
+	private static String sessionZone(javax.sql.DataSource pool, String query) throws SQLException {
+		try (Connection connection = pool.getConnection();
+				PreparedStatement statement = connection.prepareStatement(query);
+				ResultSet rs = statement.executeQuery()) {
+			rs.next();
+			return rs.getString(1);
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(TestDatabase.class)
 	void addStoresOnlyWhenAbsentOrExpired(TestDatabase database) {

@@ -76,6 +76,120 @@ class DatabasePlantedRowFaultTests {
 	}
 
 	/**
+	 * RELIABILITY F1 and F2 for the database: Java-serialized objects planted in the value column of rows the
+	 * application reads (a class outside the allow-list whose {@code readObject} would run code, a {@code HashSet}
+	 * "billion laughs", a list nested 10,000 deep, an array whose header claims 2^31-1 elements). Each is a miss
+	 * and its row is deleted; the canary's code never runs; each read is back within 1 s (the plan's 200 ms, with a
+	 * margin for a loaded 2-core machine) and allocates under 50 MB on the reading thread.
+	 */
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void plantedObjectsAreMissesThatRunNoCodeAndAreDeleted(TestDatabase database) throws Exception {
+		String table = TestDatabase.uniqueTable("objects");
+		Map<String, byte[]> planted = new LinkedHashMap<>();
+		planted.put("canary", javaTagged(new plantedcanary.PlantedCanary()));
+		planted.put("laughs", javaTagged(hashSetBomb()));
+		planted.put("deep", onLargeStack(() -> javaTagged(nestedLists(10_000))));
+		byte[] array = javaTagged(new long[3]);
+		// The array length is the int just before the 3 * 8 bytes of data.
+		java.nio.ByteBuffer.wrap(array).putInt(array.length - 24 - 4, Integer.MAX_VALUE);
+		planted.put("array", array);
+		try (DatabaseCacheBackend cache = new DatabaseCacheBackend(
+				CacheSettings.builder("default").location(table).build(), database.dataSource())) {
+			cache.createTable();
+			for (Map.Entry<String, byte[]> entry : planted.entrySet()) {
+				cache.set(entry.getKey(), "placeholder");
+				plant(database, table, ":1:" + entry.getKey(), entry.getValue());
+			}
+			cache.set("ok", "fine");
+			// The control: an allowed object planted the same way is read, so the misses below are refusals.
+			cache.set("control", "placeholder");
+			plant(database, table, ":1:control", javaTagged(new java.util.ArrayList<>(List.of("planted"))));
+			assertThat(cache.get("control")).isEqualTo(List.of("planted"));
+			for (String key : planted.keySet()) {
+				long bytes = allocated();
+				long start = System.nanoTime();
+				assertThat(cache.get(key)).as(key).isNull();
+				long millis = (System.nanoTime() - start) / 1_000_000;
+				assertThat(millis).as("%s: ms", key).isLessThan(1000);
+				assertThat(allocated() - bytes).as("%s: bytes allocated", key).isLessThan(50L * 1024 * 1024);
+			}
+			assertThat(plantedcanary.PlantedCanary.EXECUTED).as("the canary's readObject ran").isFalse();
+			assertThat(keys(database, table)).containsExactly(":1:control", ":1:ok");
+			assertThat(cache.get("ok")).isEqualTo("fine");
+		}
+		finally {
+			database.dropTable(table);
+		}
+	}
+
+	private static byte[] javaTagged(Object value) throws java.io.IOException {
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		// DefaultValueSerializer's marker for a Java-serialized value.
+		bytes.write(16);
+		try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+			out.writeObject(value);
+		}
+		return bytes.toByteArray();
+	}
+
+	/** The classic SerialDOS graph: 100 levels of two HashSets, 2^100 hashCode calls to rebuild. */
+	private static Object hashSetBomb() {
+		java.util.Set<Object> root = new java.util.HashSet<>();
+		java.util.Set<Object> s1 = root;
+		java.util.Set<Object> s2 = new java.util.HashSet<>();
+		for (int i = 0; i < 100; i++) {
+			java.util.Set<Object> t1 = new java.util.HashSet<>();
+			java.util.Set<Object> t2 = new java.util.HashSet<>();
+			t1.add("foo");
+			s1.add(t1);
+			s1.add(t2);
+			s2.add(t1);
+			s2.add(t2);
+			s1 = t1;
+			s2 = t2;
+		}
+		return root;
+	}
+
+	private static Object nestedLists(int depth) {
+		List<Object> list = new java.util.ArrayList<>();
+		for (int i = 0; i < depth; i++) {
+			List<Object> outer = new java.util.ArrayList<>();
+			outer.add(list);
+			list = outer;
+		}
+		return list;
+	}
+
+	/** Writing a 10,000-deep graph recurses deeper than a default thread stack allows. */
+	private static byte[] onLargeStack(java.util.concurrent.Callable<byte[]> work) throws Exception {
+		java.util.concurrent.FutureTask<byte[]> task = new java.util.concurrent.FutureTask<>(work);
+		Thread thread = new Thread(null, task, "large-stack", 512L * 1024 * 1024);
+		thread.start();
+		return task.get();
+	}
+
+	/** The bytes this thread allocated so far (HotSpot's per-thread count). */
+	private static long allocated() {
+		return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+			.getCurrentThreadAllocatedBytes();
+	}
+
+	/**
+	 * Overwrite a row's value column with {@code value}, leaving its other columns.
+	 */
+	private static void plant(TestDatabase database, String table, String key, byte[] value) throws SQLException {
+		try (Connection connection = database.dataSource().getConnection();
+				PreparedStatement statement = connection.prepareStatement("UPDATE " + q(database, table) + " SET "
+						+ q(database, "value") + " = ? WHERE " + q(database, "cache_key") + " = ?")) {
+			statement.setBytes(1, value);
+			statement.setString(2, key);
+			assertThat(statement.executeUpdate()).isOne();
+		}
+	}
+
+	/**
 	 * Overwrite a row's value column with {@code size} bytes of junk, leaving its other columns.
 	 */
 	private static void plant(TestDatabase database, String table, String key, int size) throws SQLException {

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * opens the upstream one), but forwards no byte in either direction, as a database that hangs (SIGSTOP, a
  * blackholed network) looks to its clients. The kernel keeps accepting what clients write until the socket buffers
  * fill, so writes succeed and reads wait. When it forwards again, bytes held meanwhile are delivered.
+ *
+ * <p>It can also go down as a restarting database does: every open connection is closed at once, and until it is
+ * up again each new connection is closed as soon as it is accepted.
  */
 final class StallingTcpProxy implements AutoCloseable {
 
@@ -32,6 +35,8 @@ final class StallingTcpProxy implements AutoCloseable {
 	private volatile boolean stalled;
 
 	private volatile boolean closed;
+
+	private volatile boolean down;
 
 	StallingTcpProxy(String host, int port) throws IOException {
 		this.target = new InetSocketAddress(host, port);
@@ -69,11 +74,31 @@ final class StallingTcpProxy implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Close every open connection, and every new one until {@link #up()}.
+	 */
+	void down() {
+		this.down = true;
+		this.sockets.forEach(StallingTcpProxy::close);
+		this.sockets.clear();
+	}
+
+	/**
+	 * Accept and forward connections again.
+	 */
+	void up() {
+		this.down = false;
+	}
+
 	private void acceptLoop() {
 		while (!this.closed) {
 			try {
 				Socket client = this.server.accept();
 				this.accepted.incrementAndGet();
+				if (this.down) {
+					close(client);
+					continue;
+				}
 				this.sockets.add(client);
 				Socket upstream = new Socket();
 				this.sockets.add(upstream);

@@ -69,6 +69,22 @@ enum TestDatabase {
 		return (this == POSTGRESQL) ? 5432 : 3306;
 	}
 
+	/**
+	 * A new pool of this database whose connections each run {@code connectionInitSql} first (e.g. a session
+	 * time zone).
+	 */
+	HikariDataSource newPoolWithInitSql(int size, String connectionInitSql) {
+		HikariConfig config = new HikariConfig();
+		config.setJdbcUrl(this.url);
+		config.setUsername(this.user);
+		config.setPassword(this.password);
+		config.setMaximumPoolSize(size);
+		config.setConnectionTimeout(5000);
+		config.setPoolName("test-" + name().toLowerCase() + "-init");
+		config.setConnectionInitSql(connectionInitSql);
+		return new HikariDataSource(config);
+	}
+
 	private HikariDataSource newPool(int size, String url) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(url);

@@ -128,6 +128,7 @@ class MemcachedHungServerFaultTests {
 						+ callers.maxMillis() + " ms, service back " + serviceMillis + " ms after SIGCONT");
 			}
 			String server1 = "memcached server " + server.address() + " is ";
+			// "is down (<reason>)" is the outage line; a failed call's own line may say "is down" too.
 			assertThat(lines(log, Level.WARN, server1 + "down (")).as(log.events().toString()).hasSize(1);
 			assertThat(lines(log, Level.INFO, server1 + "back")).as(log.events().toString()).hasSize(1);
 			// No stream from spymemcached either: its reconnect chatter is DEBUG for our clients.

@@ -42,6 +42,8 @@ class MemcachedOutageLogFaultTests {
 				assertThat(callers.failures()).isEmpty();
 			}
 			String server1 = "memcached server " + server.address() + " is ";
+			// "is down (<reason>)" is the outage line; the first failed call's line ("get failed ...: memcached
+			// server ... is down") says "is down" too when the server was already marked down.
 			assertThat(MemcachedHungServerFaultTests.lines(log, Level.WARN, server1 + "down ("))
 				.as(log.events().toString()).hasSize(1);
 			assertThat(MemcachedHungServerFaultTests.lines(log, Level.INFO, server1 + "back"))

@@ -43,6 +43,26 @@ public final class MemcachedServerAccess implements AutoCloseable {
 		return this.server.address();
 	}
 
+	/**
+	 * Whether the server holds {@code key}, read with a raw {@code get} over a connection of its own.
+	 * @param key the key exactly as stored (e.g. {@code pwn} or {@code :1:username})
+	 * @return whether {@code get} found it
+	 * @throws java.io.IOException if the server cannot be reached
+	 */
+	public boolean holds(String key) throws java.io.IOException {
+		return this.server.rawGet(key) != null;
+	}
+
+	/**
+	 * A statistic from {@code stats}.
+	 * @param name e.g. {@code curr_items}
+	 * @return its value
+	 * @throws java.io.IOException if the server cannot be reached
+	 */
+	public long stat(String name) throws java.io.IOException {
+		return this.server.stat(name);
+	}
+
 	@Override
 	public void close() {
 		this.server.close();
