@@ -5,7 +5,10 @@ import java.util.Arrays;
 import javax.sql.DataSource;
 
 import io.cacheframework.backend.database.DatabaseCacheBackend;
+import io.cacheframework.backend.database.DatabaseOptions;
 import io.cacheframework.core.Caches;
+import io.cacheframework.serializer.ValueCodec;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -69,35 +72,26 @@ public final class DatabaseCacheBackendAutoConfiguration {
 
 	static DatabaseCacheBackend createBackend(CacheBackendContext context) {
 		DatabaseOptions options = context.bindOptions(DatabaseOptions.class);
-		String prefix = context.propertyPrefix();
+		String location = context.propertyPrefix() + ".location";
 		String table = context.settings().location();
 		if (table.isBlank()) {
-			throw new InvalidCacheConfigurationException(prefix + ".location",
+			throw new InvalidCacheConfigurationException(location,
 					"the database backend needs the cache table's name as its location, e.g. my_cache_table");
 		}
 		if (!DatabaseCacheBackend.isValidTableName(table)) {
-			throw new InvalidCacheConfigurationException(prefix + ".location", "'" + table
+			throw new InvalidCacheConfigurationException(location, "'" + table
 					+ "' is not a valid table name: use letters, digits, '_' and '$', optionally 'schema.table'");
 		}
-		DatabaseCacheBackend.Options backendOptions = options.toBackendOptions();
-		try {
-			backendOptions.validate();
-		}
-		catch (IllegalArgumentException ex) {
-			// "<option>: <problem>": name the full property.
-			String message = String.valueOf(ex.getMessage());
-			int colon = message.indexOf(": ");
-			String option = (colon > 0) ? message.substring(0, colon) : "";
-			throw new InvalidCacheConfigurationException(prefix + ".options." + option,
-					(colon > 0) ? message.substring(colon + 2) : message, ex);
-		}
-		DataSource write = dataSource(context.beanFactory(), options.getDatasource(), prefix + ".options.datasource");
-		DataSource read = (options.getReadDatasource() != null) ? dataSource(context.beanFactory(),
-				options.getReadDatasource(), prefix + ".options.read-datasource") : write;
-		return new DatabaseCacheBackend(context.settings(), write, read, context.serializer(), backendOptions);
+		DataSource write = dataSource(context, options.getDatasource(), "datasource");
+		DataSource read = (options.getReadDatasource() != null)
+				? dataSource(context, options.getReadDatasource(), "read-datasource") : write;
+		return new DatabaseCacheBackend(context.settings(), write, read, new ValueCodec(context.serializer()),
+				options);
 	}
 
-	private static DataSource dataSource(BeanFactory beanFactory, String name, String property) {
+	private static DataSource dataSource(CacheBackendContext context, @Nullable String name, String option) {
+		BeanFactory beanFactory = context.beanFactory();
+		String property = context.optionProperty(option);
 		if (name == null || name.isBlank()) {
 			try {
 				return beanFactory.getBean(DataSource.class);

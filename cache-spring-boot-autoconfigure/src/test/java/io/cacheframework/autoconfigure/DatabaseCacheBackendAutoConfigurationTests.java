@@ -135,7 +135,7 @@ class DatabaseCacheBackendAutoConfigurationTests {
 			DatabaseCacheBackend cache = (DatabaseCacheBackend) context.getBean(Caches.class).get("default");
 			// createcachetable still names the application's DataSource bean.
 			assertThat(cache.writeDataSource()).isSameAs(context.getBean("hikari"));
-			assertThat(cache.inspectionDetails()).extractingByKey("connections")
+			assertThat(cache.inspection().inspectionDetails()).extractingByKey("connections")
 				.asInstanceOf(InstanceOfAssertFactories.MAP)
 				.containsEntry("source", "own pool")
 				.containsEntry("circuit", "closed");
@@ -145,7 +145,7 @@ class DatabaseCacheBackendAutoConfigurationTests {
 		});
 		hikari.withPropertyValues("app.caches.default.options.pool-size=0")
 			.run((context) -> assertThat(((DatabaseCacheBackend) context.getBean(Caches.class).get("default"))
-				.inspectionDetails()).extractingByKey("connections")
+				.inspection().inspectionDetails()).extractingByKey("connections")
 				.asInstanceOf(InstanceOfAssertFactories.MAP)
 				.containsEntry("source", "application DataSource"));
 	}
