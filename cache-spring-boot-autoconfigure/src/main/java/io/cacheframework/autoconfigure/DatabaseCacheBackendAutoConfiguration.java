@@ -11,8 +11,10 @@ import io.cacheframework.serializer.ValueCodec;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanNotOfRequiredTypeException;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -89,12 +91,20 @@ public final class DatabaseCacheBackendAutoConfiguration {
 				options);
 	}
 
+	/**
+	 * The DataSource bean an option names (the primary one when it names none), or an error naming the option.
+	 */
 	private static DataSource dataSource(CacheBackendContext context, @Nullable String name, String option) {
 		BeanFactory beanFactory = context.beanFactory();
 		String property = context.optionProperty(option);
 		if (name == null || name.isBlank()) {
 			try {
 				return beanFactory.getBean(DataSource.class);
+			}
+			catch (NoUniqueBeanDefinitionException ex) {
+				throw new InvalidCacheConfigurationException(property, "there are several DataSource beans and none"
+						+ " is primary: name the one that holds the cache table here (DataSource beans: "
+						+ dataSourceNames(beanFactory) + ")", ex);
 			}
 			catch (NoSuchBeanDefinitionException ex) {
 				throw new InvalidCacheConfigurationException(property,
@@ -106,12 +116,21 @@ public final class DatabaseCacheBackendAutoConfiguration {
 		try {
 			return beanFactory.getBean(name.trim(), DataSource.class);
 		}
-		catch (NoSuchBeanDefinitionException ex) {
-			String known = (beanFactory instanceof ListableBeanFactory listable)
-					? Arrays.toString(listable.getBeanNamesForType(DataSource.class)) : "?";
-			throw new InvalidCacheConfigurationException(property,
-					"no DataSource bean named '" + name + "' (DataSource beans: " + known + ")", ex);
+		catch (BeanNotOfRequiredTypeException ex) {
+			throw new InvalidCacheConfigurationException(property, "bean '" + name + "' is a "
+					+ ex.getActualType().getName() + ", not a DataSource (DataSource beans: "
+					+ dataSourceNames(beanFactory) + ")", ex);
 		}
+		catch (NoSuchBeanDefinitionException ex) {
+			throw new InvalidCacheConfigurationException(property,
+					"no DataSource bean named '" + name + "' (DataSource beans: " + dataSourceNames(beanFactory) + ")",
+					ex);
+		}
+	}
+
+	private static String dataSourceNames(BeanFactory beanFactory) {
+		return (beanFactory instanceof ListableBeanFactory listable)
+				? Arrays.toString(listable.getBeanNamesForType(DataSource.class)) : "?";
 	}
 
 	/**
