@@ -5,11 +5,16 @@ import java.util.Arrays;
 import javax.sql.DataSource;
 
 import io.cacheframework.backend.database.DatabaseCacheBackend;
+import io.cacheframework.backend.database.DatabaseOptions;
 import io.cacheframework.core.Caches;
+import io.cacheframework.serializer.ValueCodec;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanNotOfRequiredTypeException;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -69,38 +74,37 @@ public final class DatabaseCacheBackendAutoConfiguration {
 
 	static DatabaseCacheBackend createBackend(CacheBackendContext context) {
 		DatabaseOptions options = context.bindOptions(DatabaseOptions.class);
-		String prefix = context.propertyPrefix();
+		String location = context.propertyPrefix() + ".location";
 		String table = context.settings().location();
 		if (table.isBlank()) {
-			throw new InvalidCacheConfigurationException(prefix + ".location",
+			throw new InvalidCacheConfigurationException(location,
 					"the database backend needs the cache table's name as its location, e.g. my_cache_table");
 		}
 		if (!DatabaseCacheBackend.isValidTableName(table)) {
-			throw new InvalidCacheConfigurationException(prefix + ".location", "'" + table
+			throw new InvalidCacheConfigurationException(location, "'" + table
 					+ "' is not a valid table name: use letters, digits, '_' and '$', optionally 'schema.table'");
 		}
-		DatabaseCacheBackend.Options backendOptions = options.toBackendOptions();
-		try {
-			backendOptions.validate();
-		}
-		catch (IllegalArgumentException ex) {
-			// "<option>: <problem>": name the full property.
-			String message = String.valueOf(ex.getMessage());
-			int colon = message.indexOf(": ");
-			String option = (colon > 0) ? message.substring(0, colon) : "";
-			throw new InvalidCacheConfigurationException(prefix + ".options." + option,
-					(colon > 0) ? message.substring(colon + 2) : message, ex);
-		}
-		DataSource write = dataSource(context.beanFactory(), options.getDatasource(), prefix + ".options.datasource");
-		DataSource read = (options.getReadDatasource() != null) ? dataSource(context.beanFactory(),
-				options.getReadDatasource(), prefix + ".options.read-datasource") : write;
-		return new DatabaseCacheBackend(context.settings(), write, read, context.serializer(), backendOptions);
+		DataSource write = dataSource(context, options.getDatasource(), "datasource");
+		DataSource read = (options.getReadDatasource() != null)
+				? dataSource(context, options.getReadDatasource(), "read-datasource") : write;
+		return new DatabaseCacheBackend(context.settings(), write, read, new ValueCodec(context.serializer()),
+				options);
 	}
 
-	private static DataSource dataSource(BeanFactory beanFactory, String name, String property) {
+	/**
+	 * The DataSource bean an option names (the primary one when it names none), or an error naming the option.
+	 */
+	private static DataSource dataSource(CacheBackendContext context, @Nullable String name, String option) {
+		BeanFactory beanFactory = context.beanFactory();
+		String property = context.optionProperty(option);
 		if (name == null || name.isBlank()) {
 			try {
 				return beanFactory.getBean(DataSource.class);
+			}
+			catch (NoUniqueBeanDefinitionException ex) {
+				throw new InvalidCacheConfigurationException(property, "there are several DataSource beans and none"
+						+ " is primary: name the one that holds the cache table here (DataSource beans: "
+						+ dataSourceNames(beanFactory) + ")", ex);
 			}
 			catch (NoSuchBeanDefinitionException ex) {
 				throw new InvalidCacheConfigurationException(property,
@@ -112,12 +116,21 @@ public final class DatabaseCacheBackendAutoConfiguration {
 		try {
 			return beanFactory.getBean(name.trim(), DataSource.class);
 		}
-		catch (NoSuchBeanDefinitionException ex) {
-			String known = (beanFactory instanceof ListableBeanFactory listable)
-					? Arrays.toString(listable.getBeanNamesForType(DataSource.class)) : "?";
-			throw new InvalidCacheConfigurationException(property,
-					"no DataSource bean named '" + name + "' (DataSource beans: " + known + ")", ex);
+		catch (BeanNotOfRequiredTypeException ex) {
+			throw new InvalidCacheConfigurationException(property, "bean '" + name + "' is a "
+					+ ex.getActualType().getName() + ", not a DataSource (DataSource beans: "
+					+ dataSourceNames(beanFactory) + ")", ex);
 		}
+		catch (NoSuchBeanDefinitionException ex) {
+			throw new InvalidCacheConfigurationException(property,
+					"no DataSource bean named '" + name + "' (DataSource beans: " + dataSourceNames(beanFactory) + ")",
+					ex);
+		}
+	}
+
+	private static String dataSourceNames(BeanFactory beanFactory) {
+		return (beanFactory instanceof ListableBeanFactory listable)
+				? Arrays.toString(listable.getBeanNamesForType(DataSource.class)) : "?";
 	}
 
 	/**

@@ -13,7 +13,9 @@ import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -85,6 +87,45 @@ class DatabaseCacheBackendAutoConfigurationTests {
 				.hasStackTraceContaining("cacheReplica"));
 	}
 
+	/**
+	 * What the user reads (the failure analysis) names the property and the problem when a bean reference is wrong:
+	 * a missing bean, a bean that is not a DataSource, several DataSources and none primary.
+	 */
+	@Test
+	void dataSourceReferencesNameTheirProperty() {
+		this.contextRunner.withBean("notADataSource", String.class, () -> "x")
+			.withPropertyValues("app.caches.default.options.datasource=notADataSource")
+			.run((context) -> assertThat(analysis(context)).startsWith(
+					"Invalid cache configuration: app.caches.default.options.datasource: bean 'notADataSource' is a"
+							+ " java.lang.String, not a DataSource (DataSource beans: [primary, cachePrimary,"
+							+ " cacheReplica])"));
+		this.contextRunner.withBean("notADataSource", String.class, () -> "x")
+			.withPropertyValues("app.caches.default.options.read-datasource=notADataSource")
+			.run((context) -> assertThat(analysis(context))
+				.startsWith("Invalid cache configuration: app.caches.default.options.read-datasource: bean"
+						+ " 'notADataSource' is a java.lang.String, not a DataSource"));
+		this.contextRunner.withPropertyValues("app.caches.default.options.datasource=cachePrimry")
+			.run((context) -> assertThat(analysis(context))
+				.startsWith("Invalid cache configuration: app.caches.default.options.datasource: no DataSource bean"
+						+ " named 'cachePrimry' (DataSource beans: [primary, cachePrimary, cacheReplica])"));
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DatabaseCacheBackendAutoConfiguration.class,
+					CacheFrameworkAutoConfiguration.class))
+			.withBean("one", DataSource.class, () -> DataSources.h2("autoconfig-one"))
+			.withBean("two", DataSource.class, () -> DataSources.h2("autoconfig-two"))
+			.withPropertyValues("app.caches.default.backend=database", "app.caches.default.location=my_cache_table")
+			.run((context) -> assertThat(analysis(context))
+				.startsWith("Invalid cache configuration: app.caches.default.options.datasource: there are several"
+						+ " DataSource beans and none is primary"));
+	}
+
+	private static String analysis(AssertableApplicationContext context) {
+		assertThat(context).hasFailed();
+		FailureAnalysis analysis = new InvalidCacheConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+		assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+		return analysis.getDescription();
+	}
+
 	@Test
 	void unknownOptionAndBadTimeoutFail() {
 		this.contextRunner.withPropertyValues("app.caches.default.options.datasorce=x")
@@ -135,7 +176,7 @@ class DatabaseCacheBackendAutoConfigurationTests {
 			DatabaseCacheBackend cache = (DatabaseCacheBackend) context.getBean(Caches.class).get("default");
 			// createcachetable still names the application's DataSource bean.
 			assertThat(cache.writeDataSource()).isSameAs(context.getBean("hikari"));
-			assertThat(cache.inspectionDetails()).extractingByKey("connections")
+			assertThat(cache.inspection().inspectionDetails()).extractingByKey("connections")
 				.asInstanceOf(InstanceOfAssertFactories.MAP)
 				.containsEntry("source", "own pool")
 				.containsEntry("circuit", "closed");
@@ -145,7 +186,7 @@ class DatabaseCacheBackendAutoConfigurationTests {
 		});
 		hikari.withPropertyValues("app.caches.default.options.pool-size=0")
 			.run((context) -> assertThat(((DatabaseCacheBackend) context.getBean(Caches.class).get("default"))
-				.inspectionDetails()).extractingByKey("connections")
+				.inspection().inspectionDetails()).extractingByKey("connections")
 				.asInstanceOf(InstanceOfAssertFactories.MAP)
 				.containsEntry("source", "application DataSource"));
 	}

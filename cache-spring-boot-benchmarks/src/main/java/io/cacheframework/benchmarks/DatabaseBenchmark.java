@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cacheframework.backend.database.DatabaseCacheBackend;
+import io.cacheframework.backend.database.DatabaseOptions;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -106,7 +108,7 @@ public class DatabaseBenchmark {
 		this.table = "bench_cache_" + ProcessHandle.current().pid();
 		this.cache = new DatabaseCacheBackend(
 				CacheSettings.builder("bench").location(this.table).maxEntries(1_000_000).build(), this.dataSource,
-				this.dataSource, new DefaultValueSerializer(), DatabaseCacheBackend.DEFAULT_QUERY_TIMEOUT, 0);
+				this.dataSource, new ValueCodec(new DefaultValueSerializer()), new DatabaseOptions().poolSize(0));
 		this.cache.createTable();
 		Map<String, Object> values = new HashMap<>();
 		for (int i = 0; i < KEYS; i++) {

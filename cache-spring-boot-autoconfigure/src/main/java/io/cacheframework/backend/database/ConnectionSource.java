@@ -88,11 +88,11 @@ final class ConnectionSource implements AutoCloseable {
 	 * @param poolName the name of a pool of our own, if one can be built
 	 * @param options the backend's options
 	 */
-	ConnectionSource(String component, DataSource dataSource, String poolName, DatabaseCacheBackend.Options options) {
+	ConnectionSource(String component, DataSource dataSource, String poolName, DatabaseOptions options) {
 		this.component = component;
 		this.dataSource = dataSource;
 		this.connectMillis = options.getConnectTimeout().toMillis();
-		this.queryTimeoutMillis = DatabaseCacheBackend.queryTimeoutSeconds(options.getQueryTimeout()) * 1000L;
+		this.queryTimeoutMillis = options.queryTimeoutSeconds() * 1000L;
 		this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, this.queryTimeoutMillis + CANCEL_GRACE_MILLIS);
 		this.breaker = new CircuitBreaker(options.getTimeoutThreshold(), options.getReconnectDelay());
 		DataSource pool = null;

@@ -9,6 +9,7 @@ import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 
@@ -31,7 +32,7 @@ abstract class AbstractDatabaseContractTests extends AbstractCacheBackendTests {
 	@Override
 	protected CacheBackend createBackend(CacheSettings settings) {
 		return new DatabaseCacheBackend(settings, database().dataSource(), database().dataSource(),
-				new DefaultValueSerializer(), DatabaseCacheBackend.DEFAULT_QUERY_TIMEOUT, 0);
+				new ValueCodec(new DefaultValueSerializer()), new DatabaseOptions().poolSize(0));
 	}
 
 	@Override

@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import io.cacheframework.core.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -357,6 +358,97 @@ class DatabaseCacheBackendTests {
 		assertThat(cache.statistics().errors()).isEqualTo(1);
 	}
 
+	/**
+	 * Rows keep the form they had before values went through the codec: an {@code Integer} is the marker
+	 * {@code 'I'} with its number in {@code int_value}, a {@code Long} the marker {@code 'L'}, anything else the
+	 * serializer's bytes with {@code int_value} NULL. Both directions: what is written, and rows planted in that form
+	 * (as a previous version wrote them) read back with their types.
+	 */
+	@ParameterizedTest
+	@EnumSource(TestDatabase.class)
+	void storedRowsKeepTheirFormat(TestDatabase database) throws SQLException {
+		DatabaseCacheBackend cache = backend(database);
+		DefaultValueSerializer serializer = new DefaultValueSerializer();
+		cache.set("int", 42);
+		cache.set("long", 42L);
+		cache.set("text", "guyan €清");
+		cache.set("list", new ArrayList<>(List.of(1, "two")));
+		assertThat(columns(database, cache, "int")).isEqualTo(new Columns(new byte[] { 'I' }, 42L));
+		assertThat(columns(database, cache, "long")).isEqualTo(new Columns(new byte[] { 'L' }, 42L));
+		assertThat(columns(database, cache, "text")).isEqualTo(new Columns(serializer.serialize("guyan €清"), null));
+		assertThat(columns(database, cache, "list"))
+			.isEqualTo(new Columns(serializer.serialize(new ArrayList<>(List.of(1, "two"))), null));
+
+		plant(database, cache, "old-int", new byte[] { 'I' }, -7L);
+		plant(database, cache, "old-long", new byte[] { 'L' }, 7L);
+		plant(database, cache, "old-big", new byte[] { 'I' }, Integer.MAX_VALUE + 1L);
+		plant(database, cache, "old-text", serializer.serialize("v"), null);
+		assertThat(cache.get("old-int")).isEqualTo(-7).isInstanceOf(Integer.class);
+		assertThat(cache.get("old-long")).isEqualTo(7L).isInstanceOf(Long.class);
+		// An Integer row whose sum left the int range (the increment keeps 'I' only while it fits) reads as a Long.
+		assertThat(cache.get("old-big")).isEqualTo(Integer.MAX_VALUE + 1L);
+		assertThat(cache.get("old-text")).isEqualTo("v");
+		assertThat(cache.incr("old-int", 10)).isEqualTo(3);
+		assertThat(columns(database, cache, "old-int")).isEqualTo(new Columns(new byte[] { 'I' }, 3L));
+	}
+
+	private static Columns columns(TestDatabase database, DatabaseCacheBackend cache, String key)
+			throws SQLException {
+		try (Connection connection = database.dataSource().getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT " + q(database, "value") + ", "
+						+ q(database, "int_value") + " FROM " + quoted(database, cache) + " WHERE "
+						+ q(database, "cache_key") + " = ?")) {
+			statement.setString(1, cache.makeKey(key));
+			try (ResultSet rs = statement.executeQuery()) {
+				assertThat(rs.next()).isTrue();
+				byte[] value = rs.getBytes(1);
+				long number = rs.getLong(2);
+				return new Columns(value, rs.wasNull() ? null : number);
+			}
+		}
+	}
+
+	private static void plant(TestDatabase database, DatabaseCacheBackend cache, String key, byte[] value,
+			Long intValue) throws SQLException {
+		try (Connection connection = database.dataSource().getConnection();
+				PreparedStatement statement = connection.prepareStatement("INSERT INTO " + quoted(database, cache)
+						+ " VALUES (?, ?, ?, ?)")) {
+			statement.setString(1, cache.makeKey(key));
+			statement.setBytes(2, value);
+			if (intValue != null) {
+				statement.setLong(3, intValue);
+			}
+			else {
+				statement.setNull(3, java.sql.Types.BIGINT);
+			}
+			statement.setLong(4, Long.MAX_VALUE);
+			statement.executeUpdate();
+		}
+	}
+
+	/**
+	 * The stored columns of a row, compared by content.
+	 */
+	private record Columns(byte[] value, Long intValue) {
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Columns columns && Arrays.equals(this.value, columns.value)
+					&& java.util.Objects.equals(this.intValue, columns.intValue);
+		}
+
+		@Override
+		public int hashCode() {
+			return Arrays.hashCode(this.value);
+		}
+
+		@Override
+		public String toString() {
+			return Arrays.toString(this.value) + " / " + this.intValue;
+		}
+
+	}
+
 	@ParameterizedTest
 	@EnumSource(TestDatabase.class)
 	void createTableStatementsNameTheTableAndIndex(TestDatabase database) {
@@ -416,7 +508,8 @@ class DatabaseCacheBackendTests {
 		PGSimpleDataSource unreachable = new PGSimpleDataSource();
 		unreachable.setURL("jdbc:postgresql://127.0.0.1:1/nothing");
 		DatabaseCacheBackend cache = new DatabaseCacheBackend(CacheSettings.builder("down").location("t").build(),
-				unreachable, unreachable, new DefaultValueSerializer(), Duration.ofSeconds(1), 0);
+				unreachable, unreachable, new ValueCodec(new DefaultValueSerializer()),
+				new DatabaseOptions().queryTimeout(Duration.ofSeconds(1)).poolSize(0));
 		cache.set("k", "v");
 		assertThat(cache.get("k")).isNull();
 		assertThat(cache.getOrDefault("k", "dflt")).isEqualTo("dflt");

@@ -13,6 +13,7 @@ import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CacheInspection.ComponentHealth;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import io.cacheframework.spring.DjangoCache;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -56,19 +57,19 @@ class DatabaseInspectionFaultTests {
 			for (int scrape = 0; scrape < 50; scrape++) {
 				assertThat(size.value()).isEqualTo(2);
 				// What the endpoint shows for the alias.
-				assertThat(cache.entryCount()).isEqualTo(2);
-				assertThat(cache.byteCount()).isPositive();
-				cache.inspectionDetails();
+				assertThat(cache.inspection().entryCount()).isEqualTo(2);
+				assertThat(cache.inspection().byteCount()).isPositive();
+				cache.inspection().inspectionDetails();
 			}
 			assertThat(counting.count(SIZE_COUNT)).isEqualTo(1);
 			assertThat(counting.statements).hasSize(1);
 
 			// With a short interval the count follows the table, still not once per read.
-			assertThat(refreshing.entryCount()).isEqualTo(2);
+			assertThat(refreshing.inspection().entryCount()).isEqualTo(2);
 			refreshing.set("c", 3);
-			assertThat(refreshing.entryCount()).isEqualTo(2);
+			assertThat(refreshing.inspection().entryCount()).isEqualTo(2);
 			Thread.sleep(350);
-			assertThat(refreshing.entryCount()).isEqualTo(3);
+			assertThat(refreshing.inspection().entryCount()).isEqualTo(3);
 			assertThat(counting.count(SIZE_COUNT)).isEqualTo(3);
 		}
 		finally {
@@ -81,11 +82,11 @@ class DatabaseInspectionFaultTests {
 		PGSimpleDataSource down = new PGSimpleDataSource();
 		down.setURL("jdbc:postgresql://127.0.0.1:1/nothing");
 		CountingDataSource counting = new CountingDataSource(down);
-		DatabaseCacheBackend.Options options = new DatabaseCacheBackend.Options().poolSize(0)
+		DatabaseOptions options = new DatabaseOptions().poolSize(0)
 			.timeoutThreshold(3)
 			.reconnectDelay(Duration.ofSeconds(1));
 		try (DatabaseCacheBackend cache = new DatabaseCacheBackend(CacheSettings.builder("down").location("t").build(),
-				counting, counting, new DefaultValueSerializer(), options)) {
+				counting, counting, new ValueCodec(new DefaultValueSerializer()), options)) {
 			// Three callers on three threads (a thread whose statement just failed does not try again at once).
 			for (int i = 0; i < 3; i++) {
 				Thread caller = new Thread(() -> assertThat(cache.get("k")).isNull());
@@ -98,14 +99,15 @@ class DatabaseInspectionFaultTests {
 			new DjangoCacheMeterBinder(new DjangoCache("down", cache), Tags.empty()).bindTo(registry);
 			Gauge size = registry.find("cache.size").gauge();
 			for (int round = 0; round < 20; round++) {
-				assertThat(timed(cache::checkHealth)).singleElement()
+				assertThat(timed(cache.inspection()::checkHealth)).singleElement()
 					.satisfies((health) -> assertThat(health.up()).isFalse())
 					.satisfies((health) -> assertThat(health.details().get("error").toString())
 						.contains("not answering"));
 				assertThat(timed(size::value)).isZero();
-				assertThatExceptionOfType(CacheAccessException.class).isThrownBy(() -> timed(cache::entryCount));
 				assertThatExceptionOfType(CacheAccessException.class)
-					.isThrownBy(() -> timed(() -> cache.inspectKeys(10)));
+					.isThrownBy(() -> timed(cache.inspection()::entryCount));
+				assertThatExceptionOfType(CacheAccessException.class)
+					.isThrownBy(() -> timed(() -> cache.inspection().inspectKeys(10)));
 				assertThat(timed(() -> cache.get("k"))).isNull();
 			}
 			assertThat(counting.connections.get()).isEqualTo(3);
@@ -116,7 +118,7 @@ class DatabaseInspectionFaultTests {
 			try {
 				List<Future<List<ComponentHealth>>> checks = new ArrayList<>();
 				for (int i = 0; i < 8; i++) {
-					checks.add(pool.submit(cache::checkHealth));
+					checks.add(pool.submit(cache.inspection()::checkHealth));
 				}
 				for (Future<List<ComponentHealth>> check : checks) {
 					assertThat(check.get()).noneMatch(ComponentHealth::up);
@@ -131,10 +133,10 @@ class DatabaseInspectionFaultTests {
 
 	private static DatabaseCacheBackend backend(String table, CountingDataSource dataSource, Duration refresh) {
 		// No pool of its own: every statement goes through the counting data source.
-		DatabaseCacheBackend.Options options = new DatabaseCacheBackend.Options().poolSize(0)
+		DatabaseOptions options = new DatabaseOptions().poolSize(0)
 			.sizeRefreshInterval(refresh);
 		return new DatabaseCacheBackend(CacheSettings.builder("default").location(table).build(), dataSource,
-				dataSource, new DefaultValueSerializer(), options);
+				dataSource, new ValueCodec(new DefaultValueSerializer()), options);
 	}
 
 	private static <T> T timed(Callable<T> call) throws Exception {

@@ -13,6 +13,7 @@ import java.util.NoSuchElementException;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.ValueNotStorableException;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,10 +37,10 @@ class DatabasePlantedRowFaultTests {
 	void plantedRowsAreMissesDeletedUnread(TestDatabase database) throws SQLException {
 		String table = TestDatabase.uniqueTable("planted");
 		CountingDataSource counting = new CountingDataSource(database.dataSource());
-		DatabaseCacheBackend.Options options = new DatabaseCacheBackend.Options().poolSize(0).maxValueBytes(LIMIT);
+		DatabaseOptions options = new DatabaseOptions().poolSize(0).maxValueBytes(LIMIT);
 		try (DatabaseCacheBackend cache = new DatabaseCacheBackend(
 				CacheSettings.builder("default").location(table).build(), counting, counting,
-				new DefaultValueSerializer(), options)) {
+				new ValueCodec(new DefaultValueSerializer()), options)) {
 			cache.createTable();
 			cache.setMany(Map.of("big", "x", "big-many", "x", "ok", "fine", "number", 5, "counter", 7, "small", 9));
 			plant(database, table, ":1:big", 8 * LIMIT);

@@ -12,6 +12,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.cacheframework.core.CacheInspection.ComponentHealth;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,7 +49,7 @@ class DatabaseStallFaultTests {
 		String table = TestDatabase.uniqueTable("stall");
 		new DatabaseCacheBackend(CacheSettings.builder("create").location(table).build(), database.dataSource())
 			.createTable();
-		DatabaseCacheBackend.Options options = new DatabaseCacheBackend.Options().poolSize(poolSize)
+		DatabaseOptions options = new DatabaseOptions().poolSize(poolSize)
 			.connectTimeout(Duration.ofMillis(500))
 			.queryTimeout(Duration.ofSeconds(1))
 			.timeoutThreshold(3)
@@ -57,7 +58,7 @@ class DatabaseStallFaultTests {
 				HikariDataSource application = database.newPoolThrough(10, proxy.port());
 				DatabaseCacheBackend cache = new DatabaseCacheBackend(
 						CacheSettings.builder("stall").location(table).build(), application, application,
-						new DefaultValueSerializer(), options)) {
+						new ValueCodec(new DefaultValueSerializer()), options)) {
 			cache.set("warm", "value");
 			assertThat(cache.get("warm")).isEqualTo("value");
 			assertThat(connections(cache)).containsEntry("source",
@@ -72,7 +73,7 @@ class DatabaseStallFaultTests {
 				assertThat(cache.statistics().errors()).isPositive();
 				// Operators' views answer too, without waiting on the database.
 				long start = System.nanoTime();
-				List<ComponentHealth> health = cache.checkHealth();
+				List<ComponentHealth> health = cache.inspection().checkHealth();
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThanOrEqualTo(BOUND.plus(MARGIN));
 				assertThat(health).noneMatch(ComponentHealth::up);
 			}
@@ -86,7 +87,7 @@ class DatabaseStallFaultTests {
 					.isLessThan(Duration.ofSeconds(5));
 				Thread.sleep(50);
 			}
-			assertThat(cache.checkHealth()).allMatch(ComponentHealth::up);
+			assertThat(cache.inspection().checkHealth()).allMatch(ComponentHealth::up);
 		}
 		finally {
 			database.dropTable(table);
@@ -102,11 +103,11 @@ class DatabaseStallFaultTests {
 	@EnumSource(value = TestDatabase.class, names = { "POSTGRESQL", "MARIADB" })
 	void aStatementWaitingOnALockIsCancelledOnTheServer(TestDatabase database) throws Exception {
 		String table = TestDatabase.uniqueTable("locked");
-		DatabaseCacheBackend.Options options = new DatabaseCacheBackend.Options().queryTimeout(Duration.ofSeconds(1));
+		DatabaseOptions options = new DatabaseOptions().queryTimeout(Duration.ofSeconds(1));
 		try (HikariDataSource application = database.newPool(4);
 				DatabaseCacheBackend cache = new DatabaseCacheBackend(
 						CacheSettings.builder("locked").location(table).build(), application, application,
-						new DefaultValueSerializer(), options)) {
+						new ValueCodec(new DefaultValueSerializer()), options)) {
 			cache.createTable();
 			cache.set("k", "before");
 			String q = (database == TestDatabase.MARIADB) ? "`" : "\"";
@@ -191,7 +192,7 @@ class DatabaseStallFaultTests {
 
 	@SuppressWarnings("unchecked")
 	static Map<String, Object> connections(DatabaseCacheBackend cache) {
-		return (Map<String, Object>) cache.inspectionDetails().get("connections");
+		return (Map<String, Object>) cache.inspection().inspectionDetails().get("connections");
 	}
 
 }
