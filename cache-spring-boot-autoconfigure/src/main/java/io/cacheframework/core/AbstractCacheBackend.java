@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -77,7 +78,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 */
 	private final int keyBudget;
 
-	private final CacheMonitor monitor;
+	final CacheMonitor monitor;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -241,6 +242,162 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 * Release resources; called once by {@link #close()}.
 	 */
 	protected void doClose() {
+	}
+
+	// ---------------------------------------------------------------- asynchronous primitives
+
+	/**
+	 * Whether the default asynchronous primitives run the blocking ones in the caller's thread (a store in memory,
+	 * whose calls never wait) rather than on the {@link CacheSettings#executor() executor}. The default is
+	 * {@code false}. A store with an asynchronous client overrides the asynchronous primitives instead.
+	 * @return whether asynchronous calls complete in the caller
+	 */
+	protected boolean completesInCaller() {
+		return false;
+	}
+
+	/**
+	 * Read a key without blocking the caller.
+	 * @param key the made, validated key
+	 * @return the value, or {@link #NOT_FOUND}; a store failure completes it with a {@link CacheAccessException}
+	 */
+	protected CompletableFuture<@Nullable Object> doGetAsync(String key) {
+		return blocking(() -> doGet(key));
+	}
+
+	/**
+	 * Read a key by its parts without blocking the caller (see {@link #doGet(String, String)}).
+	 * @param keyHead the made key's head
+	 * @param key the caller's key
+	 * @return the value, or {@link #NOT_FOUND}
+	 */
+	protected CompletableFuture<@Nullable Object> doGetAsync(String keyHead, String key) {
+		return blocking(() -> doGet(keyHead, key));
+	}
+
+	/**
+	 * Store a value without blocking the caller.
+	 * @param key the made, validated key
+	 * @param value the value
+	 * @param timeout the resolved timeout
+	 * @return completes when stored
+	 */
+	protected CompletableFuture<@Nullable Void> doSetAsync(String key, @Nullable Object value, Timeout timeout) {
+		return blocking(() -> {
+			doSet(key, value, timeout);
+			return null;
+		});
+	}
+
+	/**
+	 * Store a value if absent without blocking the caller.
+	 * @param key the made, validated key
+	 * @param value the value
+	 * @param timeout the resolved timeout
+	 * @return whether it was stored
+	 */
+	protected CompletableFuture<Boolean> doAddAsync(String key, @Nullable Object value, Timeout timeout) {
+		return blocking(() -> doAdd(key, value, timeout));
+	}
+
+	/**
+	 * Set a new expiry without blocking the caller.
+	 * @param key the made, validated key
+	 * @param timeout the resolved timeout
+	 * @return whether the key exists
+	 */
+	protected CompletableFuture<Boolean> doTouchAsync(String key, Timeout timeout) {
+		return blocking(() -> doTouch(key, timeout));
+	}
+
+	/**
+	 * Remove a key without blocking the caller.
+	 * @param key the made, validated key
+	 * @return whether something was removed
+	 */
+	protected CompletableFuture<Boolean> doDeleteAsync(String key) {
+		return blocking(() -> doDelete(key));
+	}
+
+	/**
+	 * Whether a key is present, without blocking the caller.
+	 * @param key the made, validated key
+	 * @return whether it is present
+	 */
+	protected CompletableFuture<Boolean> doHasKeyAsync(String key) {
+		return blocking(() -> doHasKey(key));
+	}
+
+	/**
+	 * Read many keys without blocking the caller.
+	 * @param keys the made, validated keys
+	 * @return the hits by made key
+	 */
+	protected CompletableFuture<Map<String, @Nullable Object>> doGetManyAsync(List<MadeKey> keys) {
+		return blocking(() -> doGetMany(keys));
+	}
+
+	/**
+	 * Store many values without blocking the caller.
+	 * @param values values by made, validated key
+	 * @param timeout the resolved timeout
+	 * @return the made keys that could not be stored
+	 */
+	protected CompletableFuture<List<String>> doSetManyAsync(Map<String, @Nullable Object> values, Timeout timeout) {
+		return blocking(() -> doSetMany(values, timeout));
+	}
+
+	/**
+	 * Remove many keys without blocking the caller.
+	 * @param keys made, validated keys
+	 * @return completes when done
+	 */
+	protected CompletableFuture<@Nullable Void> doDeleteManyAsync(List<String> keys) {
+		return blocking(() -> {
+			doDeleteMany(keys);
+			return null;
+		});
+	}
+
+	/**
+	 * Add to a stored number without blocking the caller.
+	 * @param key the made, validated key
+	 * @param rawKey the caller's key
+	 * @param delta the amount
+	 * @return the new value; fails with {@link NoSuchElementException} if the key is missing
+	 */
+	protected CompletableFuture<Long> doIncrAsync(String key, String rawKey, long delta) {
+		return blocking(() -> doIncr(key, rawKey, delta));
+	}
+
+	/**
+	 * Remove everything without blocking the caller.
+	 * @return completes when done
+	 */
+	protected CompletableFuture<@Nullable Void> doClearAsync() {
+		return blocking(() -> {
+			doClear();
+			return null;
+		});
+	}
+
+	/**
+	 * Run a blocking primitive for the asynchronous API: in the caller where the store {@link #completesInCaller()},
+	 * else on the bounded executor, whose refusal is a {@link CacheAccessException} (a miss or a failed write).
+	 * @param call the blocking call
+	 * @param <R> its result
+	 * @return its outcome
+	 */
+	protected final <R> CompletableFuture<R> blocking(Supplier<R> call) {
+		if (completesInCaller()) {
+			try {
+				return CompletableFuture.completedFuture(call.get());
+			}
+			catch (RuntimeException ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
+		}
+		return this.settings.executor().submit(call);
 	}
 
 	// ---------------------------------------------------------------- what a backend declares
@@ -429,14 +586,14 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	/**
 	 * Validate the made key {@code head + key} without building it, unless it is invalid.
 	 */
-	private void validate(String head, String key) {
+	final void validate(String head, String key) {
 		int budget = (head == this.keyHead) ? this.keyBudget : keyBudget(head);
 		if (budget < 0 || !CacheKeys.isSafe(key, budget)) {
 			invalid(head.concat(key));
 		}
 	}
 
-	private String makeAndValidate(String key, int version) {
+	final String makeAndValidate(String key, int version) {
 		String made = makeKey(key, version);
 		if (!CacheKeys.isSafe(made, CacheKeys.MEMCACHED_MAX_KEY_LENGTH)) {
 			invalid(made);
@@ -556,6 +713,11 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	@Override
 	public CacheBackend withVersion(int version) {
 		return new VersionedCacheBackend(this, version);
+	}
+
+	@Override
+	public AsyncCacheBackend async() {
+		return new AsyncView(this, this.settings.version());
 	}
 
 	@Override
@@ -717,7 +879,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 		return result;
 	}
 
-	private MadeKey madeKey(String key, int version) {
+	final MadeKey madeKey(String key, int version) {
 		Objects.requireNonNull(key, "key must not be null");
 		String head = keyHead(version);
 		if (head != null) {

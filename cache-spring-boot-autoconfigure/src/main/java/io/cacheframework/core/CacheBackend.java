@@ -49,18 +49,7 @@ public interface CacheBackend extends AutoCloseable {
 	 * @throws IllegalStateException if the stored value is not a {@code T}
 	 */
 	default <T> @Nullable T get(String key, Class<T> type) {
-		Object value = get(key);
-		if (value == null) {
-			return null;
-		}
-		Class<?> boxed = type.isPrimitive() ? MethodType.methodType(type).wrap().returnType() : type;
-		if (!boxed.isInstance(value)) {
-			throw new IllegalStateException("Value of key '" + key + "' is a " + value.getClass().getName()
-					+ ", not a " + type.getName());
-		}
-		@SuppressWarnings("unchecked")
-		T result = (T) value;
-		return result;
+		return checkType(key, get(key), type);
 	}
 
 	/**
@@ -296,6 +285,39 @@ public interface CacheBackend extends AutoCloseable {
 	 * @return the made key
 	 */
 	String makeKey(String key);
+
+	/**
+	 * The asynchronous twin of this cache over the same store (Django's {@code aget}, {@code aset}, ...). The
+	 * default, for a backend that only implements {@code CacheBackend}, runs each blocking call on its settings'
+	 * bounded executor ({@link CacheSettings#executor()}).
+	 * @return the asynchronous view
+	 */
+	default AsyncCacheBackend async() {
+		return new BlockingAsyncCacheBackend(this, settings().executor());
+	}
+
+	/**
+	 * Check that a cached value has the expected type.
+	 * @param key the caller's key, for the message
+	 * @param value the value
+	 * @param type the expected type
+	 * @param <T> the expected type
+	 * @return the value as a {@code T}
+	 * @throws IllegalStateException if it is not a {@code T}
+	 */
+	static <T> @Nullable T checkType(String key, @Nullable Object value, Class<T> type) {
+		if (value == null) {
+			return null;
+		}
+		Class<?> boxed = type.isPrimitive() ? MethodType.methodType(type).wrap().returnType() : type;
+		if (!boxed.isInstance(value)) {
+			throw new IllegalStateException("Value of key '" + key + "' is a " + value.getClass().getName()
+					+ ", not a " + type.getName());
+		}
+		@SuppressWarnings("unchecked")
+		T result = (T) value;
+		return result;
+	}
 
 	// ---------------------------------------------------------------- for operators (endpoint, health, metrics)
 

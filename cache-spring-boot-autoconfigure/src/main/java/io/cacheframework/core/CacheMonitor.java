@@ -2,6 +2,9 @@ package io.cacheframework.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
@@ -86,6 +89,38 @@ final class CacheMonitor {
 		finally {
 			stop(operation, start);
 		}
+	}
+
+	/**
+	 * The asynchronous twin of {@link #call}: the future completes with {@code onFailure} for a
+	 * {@link CacheAccessException}, and exceptionally only for other exceptions (the caller's mistakes).
+	 */
+	<R> CompletableFuture<R> callAsync(CacheOperation operation, R onFailure, Supplier<CompletableFuture<R>> call) {
+		long start = start();
+		CompletableFuture<R> future;
+		try {
+			future = call.get();
+		}
+		catch (RuntimeException ex) {
+			future = CompletableFuture.failedFuture(ex);
+		}
+		CompletableFuture<R> result = new CompletableFuture<>();
+		future.whenComplete((value, failure) -> {
+			stop(operation, start);
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			if (cause == null) {
+				result.complete(value);
+			}
+			else if (cause instanceof CacheAccessException ex) {
+				failed(operation.tagValue(), ex);
+				result.complete(onFailure);
+			}
+			else {
+				result.completeExceptionally(cause);
+			}
+		});
+		return result;
 	}
 
 	/**

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The settings every backend shares, Django's {@code CACHES[alias]} minus the backend-specific {@code OPTIONS}:
  * alias, location, default timeout, key prefix, version, key function, culling limits and the clock that decides
@@ -53,6 +55,8 @@ public final class CacheSettings {
 
 	private final Clock clock;
 
+	private final @Nullable CacheExecutor executor;
+
 	private final Map<String, String> options;
 
 	private CacheSettings(Builder builder) {
@@ -65,6 +69,7 @@ public final class CacheSettings {
 		this.maxEntries = builder.maxEntries;
 		this.cullFrequency = builder.cullFrequency;
 		this.clock = builder.clock;
+		this.executor = builder.executor;
 		this.options = Collections.unmodifiableMap(new LinkedHashMap<>(builder.options));
 	}
 
@@ -90,6 +95,7 @@ public final class CacheSettings {
 			.maxEntries(this.maxEntries)
 			.cullFrequency(this.cullFrequency)
 			.clock(this.clock);
+		builder.executor = this.executor;
 		builder.options.putAll(this.options);
 		return builder;
 	}
@@ -168,6 +174,14 @@ public final class CacheSettings {
 	}
 
 	/**
+	 * The executor on which the asynchronous API runs the calls of a store without an asynchronous client.
+	 * @return the executor; {@link CacheExecutor#shared()} unless one was set
+	 */
+	public CacheExecutor executor() {
+		return (this.executor != null) ? this.executor : CacheExecutor.shared();
+	}
+
+	/**
 	 * Backend-specific options as configured ({@code app.caches.<alias>.options.*}), for custom backends.
 	 * @return the raw options
 	 */
@@ -197,6 +211,8 @@ public final class CacheSettings {
 		private int cullFrequency = DEFAULT_CULL_FREQUENCY;
 
 		private Clock clock = Clock.systemUTC();
+
+		private @Nullable CacheExecutor executor;
 
 		private final Map<String, String> options = new LinkedHashMap<>();
 
@@ -286,6 +302,17 @@ public final class CacheSettings {
 		 */
 		public Builder clock(Clock clock) {
 			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Set the executor for the asynchronous calls of a store without an asynchronous client (the application's
+		 * one; default {@link CacheExecutor#shared()}).
+		 * @param executor the executor
+		 * @return this builder
+		 */
+		public Builder executor(CacheExecutor executor) {
+			this.executor = Objects.requireNonNull(executor, "executor must not be null");
 			return this;
 		}
 

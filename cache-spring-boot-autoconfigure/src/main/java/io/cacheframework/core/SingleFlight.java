@@ -40,7 +40,7 @@ public final class SingleFlight {
 	public static <T> @Nullable T run(Object store, String key, Supplier<? extends @Nullable T> lead,
 			Function<? super @Nullable T, ? extends @Nullable T> follow) {
 		FlightKey flightKey = new FlightKey(store, key);
-		Flight flight = new Flight();
+		Flight flight = new Flight(Thread.currentThread());
 		Flight leader = flights.putIfAbsent(flightKey, flight);
 		if (leader == null) {
 			Object outcome = null;
@@ -54,6 +54,7 @@ public final class SingleFlight {
 				throw ex;
 			}
 			finally {
+				flight.owner = null;
 				flights.remove(flightKey, flight);
 				flight.outcome.complete(outcome);
 			}
@@ -66,12 +67,59 @@ public final class SingleFlight {
 			outcome = leader.outcome.join();
 		}
 		catch (CompletionException ex) {
-			throw Failure.rethrow(ex.getCause());
+			throw Failure.rethrow(unwrap(ex));
 		}
 		if (outcome instanceof Failure failure) {
 			throw Failure.rethrow(failure.cause());
 		}
 		return follow.apply((T) outcome);
+	}
+
+	/**
+	 * Lead or join the flight for a key without blocking: the asynchronous twin of {@link #run}, sharing its
+	 * flights, so that blocking and asynchronous callers of one key share one load.
+	 * @param store identifies the store the key lives in
+	 * @param key the made key
+	 * @param lead starts the leader's work
+	 * @param follow what a joining caller does with the leader's result
+	 * @param <T> the result type
+	 * @return the leader's result, or what {@code follow} made of it
+	 */
+	@SuppressWarnings("unchecked")
+	public static <T> CompletableFuture<@Nullable T> runAsync(Object store, String key,
+			Supplier<? extends CompletableFuture<@Nullable T>> lead,
+			Function<? super @Nullable T, ? extends CompletableFuture<@Nullable T>> follow) {
+		FlightKey flightKey = new FlightKey(store, key);
+		Flight flight = new Flight(Thread.currentThread());
+		Flight leader = flights.putIfAbsent(flightKey, flight);
+		if (leader == null) {
+			CompletableFuture<@Nullable T> work;
+			try {
+				work = lead.get();
+			}
+			catch (Throwable ex) {
+				work = CompletableFuture.failedFuture(ex);
+			}
+			finally {
+				// The thread owns the flight only while it starts the work (a supplier that completes in the caller
+				// runs then): afterwards it is free to do anything, a blocking call for the same key included.
+				flight.owner = null;
+			}
+			return work.whenComplete((result, failure) -> {
+				flights.remove(flightKey, flight);
+				flight.outcome.complete((failure != null) ? new Failure(unwrap(failure)) : result);
+			});
+		}
+		if (leader.owner == Thread.currentThread()) {
+			return CompletableFuture.failedFuture(
+					new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier"));
+		}
+		return leader.outcome.thenCompose((outcome) -> (outcome instanceof Failure failure)
+				? CompletableFuture.failedFuture(failure.cause()) : follow.apply((T) outcome));
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	private record FlightKey(Object store, String key) {
@@ -92,9 +140,16 @@ public final class SingleFlight {
 
 	private static final class Flight {
 
-		final Thread owner = Thread.currentThread();
+		/**
+		 * The thread running the leader's work, to refuse a supplier that waits for its own flight.
+		 */
+		volatile @Nullable Thread owner;
 
 		final CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
+
+		Flight(@Nullable Thread owner) {
+			this.owner = owner;
+		}
 
 	}
 

@@ -98,6 +98,11 @@ final class VersionedCacheBackend implements CacheBackend {
 	}
 
 	@Override
+	public AsyncCacheBackend async() {
+		return new AsyncView(this.backend, this.version);
+	}
+
+	@Override
 	public String makeKey(String key) {
 		return this.backend.makeKey(key, this.version);
 	}

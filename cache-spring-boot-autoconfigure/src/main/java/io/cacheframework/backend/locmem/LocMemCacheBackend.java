@@ -91,6 +91,14 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		}
 	}
 
+	/**
+	 * Its calls never wait, so the asynchronous API completes them in the caller.
+	 */
+	@Override
+	protected boolean completesInCaller() {
+		return true;
+	}
+
 	@Override
 	public String backendName() {
 		return "locmem";
