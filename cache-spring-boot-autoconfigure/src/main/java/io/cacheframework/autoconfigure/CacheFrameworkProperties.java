@@ -67,7 +67,8 @@ public class CacheFrameworkProperties {
 		private List<String> location = new ArrayList<>();
 
 		/**
-		 * Default timeout: seconds ("300"), a duration ("15m"), or "none" to never expire. "0" stores nothing.
+		 * Default timeout: seconds ("300"), a duration ("15m"), or "none" to never expire (Django's None). "0" stores
+		 * nothing (Django: expire at once). A negative value fails startup.
 		 */
 		private String timeout = "300";
 

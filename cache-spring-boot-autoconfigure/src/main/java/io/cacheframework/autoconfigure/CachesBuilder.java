@@ -204,6 +204,14 @@ final class CachesBuilder {
 			throw new InvalidCacheConfigurationException(property, "'" + value
 					+ "' is not a timeout; use seconds (300), a duration (15m, PT15M) or 'none' to never expire", ex);
 		}
+		if (duration.isNegative()) {
+			// Django keeps nothing with a negative TIMEOUT (it expires at once, as 0 does); a negative default is
+			// almost always "never" written as in other stores (-1), which Django spells None.
+			throw new InvalidCacheConfigurationException(property, "'" + value
+					+ "' is negative: every entry would expire at once and nothing would be cached. As in Django,"
+					+ " write 'none' for entries that never expire (Django's None), 0 to cache nothing on purpose,"
+					+ " or a positive number of seconds or a duration (300, 15m)");
+		}
 		return Timeout.of(duration);
 	}
 

@@ -127,6 +127,25 @@ class CacheFrameworkAutoConfigurationTests {
 	}
 
 	/**
+	 * A negative timeout used to be accepted and cache nothing: Django keeps nothing with one either (it expires at
+	 * once), but written as a default it is almost always "never" spelt as other stores spell it.
+	 */
+	@Test
+	void negativeTimeoutIsRefusedWithDjangosMeaning() {
+		for (String timeout : new String[] { "-1", "-5m", "PT-1S" }) {
+			this.contextRunner.withPropertyValues("app.caches.default.timeout=" + timeout).run((context) -> {
+				InvalidCacheConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure).as(timeout).isNotNull();
+				assertThat(failure.getProperty()).isEqualTo("app.caches.default.timeout");
+				assertThat(failure.getReason()).contains("'" + timeout + "' is negative")
+					.contains("nothing would be cached")
+					.contains("'none' for entries that never expire (Django's None)")
+					.contains("0 to cache nothing on purpose");
+			});
+		}
+	}
+
+	/**
 	 * A key function named by a bean that is not one, and that itself needs the caches, used to fail as a
 	 * dependency cycle of the caches bean; its type is now checked before it is created.
 	 */
