@@ -180,9 +180,9 @@ public class CacheFrameworkProperties {
 		private long maxArrayLength = 10_000_000;
 
 		/**
-		 * Maximum size in bytes of a serialized value.
+		 * Maximum size in bytes of a serialized value (64 MiB).
 		 */
-		private long maxBytes = 64L * 1024 * 1024;
+		private long maxBytes = 67108864;
 
 		public List<String> getAllowedClasses() {
 			return this.allowedClasses;
