@@ -44,10 +44,18 @@ public final class CacheBackendContext {
 
 	private final BeanFactory beanFactory;
 
+	private final String backendName;
+
 	CacheBackendContext(CacheSettings settings, ValueSerializer serializer, BeanFactory beanFactory) {
+		this(settings, serializer, beanFactory, "");
+	}
+
+	CacheBackendContext(CacheSettings settings, ValueSerializer serializer, BeanFactory beanFactory,
+			String backendName) {
 		this.settings = settings;
 		this.serializer = serializer;
 		this.beanFactory = beanFactory;
+		this.backendName = backendName;
 	}
 
 	/**
@@ -104,10 +112,7 @@ public final class CacheBackendContext {
 				return;
 			}
 			if (!valid.contains(option)) {
-				Set<String> all = new TreeSet<>(valid);
-				all.addAll(COMMON_OPTIONS);
-				throw new InvalidCacheConfigurationException(optionProperty(option),
-						"unknown option for this backend; valid options: " + String.join(", ", all));
+				throw unknownOption(option, valid);
 			}
 			specific.put(BINDING_ROOT + "." + option, value);
 		});
@@ -126,6 +131,32 @@ public final class CacheBackendContext {
 							+ cause.getMessage(),
 					ex);
 		}
+	}
+
+	/**
+	 * For a backend without options of its own (local memory, dummy): fail startup for any option but the common
+	 * {@code max-entries} and {@code cull-frequency}, naming the property and listing those two. Django ignores other
+	 * keys of a local-memory cache's OPTIONS; here a misspelt option must not leave its default silently in force.
+	 * @throws InvalidCacheConfigurationException for an option that is not common
+	 */
+	public void requireCommonOptionsOnly() {
+		for (String key : this.settings.options().keySet()) {
+			String option = CachesBuilder.dashed(key);
+			if (!COMMON_OPTIONS.contains(option)) {
+				throw unknownOption(option, Set.of());
+			}
+		}
+	}
+
+	private InvalidCacheConfigurationException unknownOption(String option, Set<String> specific) {
+		Set<String> all = new TreeSet<>(specific);
+		all.addAll(COMMON_OPTIONS);
+		String suggestion = UnknownCacheProperties.suggestion(option, all);
+		return new InvalidCacheConfigurationException(optionProperty(option),
+				"not an option of "
+						+ (this.backendName.isEmpty() ? "this backend" : "the " + this.backendName + " backend")
+						+ ((suggestion != null) ? " (did you mean " + suggestion + "?)" : ""),
+				all, null);
 	}
 
 	/**

@@ -25,8 +25,9 @@ public interface CacheBackendFactory {
 	 * Create a backend for one alias.
 	 * @param context the alias's settings and what the backend may need from the application
 	 * @return the backend; it is closed when the application context closes
-	 * @throws org.springframework.boot.context.properties.bind.BindException or
-	 * {@link InvalidCacheConfigurationException} for bad configuration, naming the property
+	 * @throws InvalidCacheConfigurationException for bad configuration, naming the property (what
+	 * {@link CacheBackendContext#bindOptions(Class)} and an {@link io.cacheframework.core.InvalidCacheOptionException}
+	 * produce); anything else it throws fails startup reported against {@code app.caches.<alias>}
 	 */
 	CacheBackend create(CacheBackendContext context);
 

@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * Django's cache framework for Spring Boot: one {@link CacheBackend} bean per {@code app.caches.<alias>} (named
@@ -49,13 +50,18 @@ public final class CacheFrameworkAutoConfiguration {
 
 	@Bean
 	CacheBackendFactory locmemCacheBackendFactory() {
-		return CacheBackendFactory.of("locmem",
-				(context) -> new LocMemCacheBackend(context.settings(), context.serializer()));
+		return CacheBackendFactory.of("locmem", (context) -> {
+			context.requireCommonOptionsOnly();
+			return new LocMemCacheBackend(context.settings(), context.serializer());
+		});
 	}
 
 	@Bean
 	CacheBackendFactory dummyCacheBackendFactory() {
-		return CacheBackendFactory.of("dummy", (context) -> new DummyCacheBackend(context.settings()));
+		return CacheBackendFactory.of("dummy", (context) -> {
+			context.requireCommonOptionsOnly();
+			return new DummyCacheBackend(context.settings());
+		});
 	}
 
 	/**
@@ -95,9 +101,14 @@ public final class CacheFrameworkAutoConfiguration {
 		return new DefaultValueSerializer(policy);
 	}
 
+	/**
+	 * The caches, after every property under this library's groups was checked: a misspelt name fails startup
+	 * instead of leaving a default silently in force.
+	 */
 	@Bean(name = CacheBackendBeansRegistrar.CACHES_BEAN_NAME, destroyMethod = "close")
 	DefaultCaches caches(CacheFrameworkProperties properties, ObjectProvider<CacheBackendFactory> factories,
-			ValueSerializer cacheValueSerializer, BeanFactory beanFactory) {
+			ValueSerializer cacheValueSerializer, BeanFactory beanFactory, Environment environment) {
+		UnknownCacheProperties.check(environment);
 		CachesBuilder builder = new CachesBuilder(factories.orderedStream().toList(), cacheValueSerializer,
 				beanFactory, getClass().getClassLoader());
 		return builder.build(properties.getCaches());

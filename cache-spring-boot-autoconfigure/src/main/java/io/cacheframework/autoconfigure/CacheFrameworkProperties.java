@@ -67,7 +67,8 @@ public class CacheFrameworkProperties {
 		private List<String> location = new ArrayList<>();
 
 		/**
-		 * Default timeout: seconds ("300"), a duration ("15m"), or "none" to never expire. "0" stores nothing.
+		 * Default timeout: seconds ("300"), a duration ("15m"), or "none" to never expire (Django's None). "0" stores
+		 * nothing (Django: expire at once). A negative value fails startup.
 		 */
 		private String timeout = "300";
 
@@ -179,9 +180,9 @@ public class CacheFrameworkProperties {
 		private long maxArrayLength = 10_000_000;
 
 		/**
-		 * Maximum size in bytes of a serialized value.
+		 * Maximum size in bytes of a serialized value (64 MiB).
 		 */
-		private long maxBytes = 64L * 1024 * 1024;
+		private long maxBytes = 67108864;
 
 		public List<String> getAllowedClasses() {
 			return this.allowedClasses;

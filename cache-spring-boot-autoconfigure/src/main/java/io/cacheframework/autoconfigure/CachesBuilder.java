@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.cacheframework.autoconfigure.CacheFrameworkProperties.CacheSpec;
 import io.cacheframework.core.CacheBackend;
@@ -20,6 +22,7 @@ import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.ValueSerializer;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.convert.DurationStyle;
@@ -85,9 +88,10 @@ final class CachesBuilder {
 
 	private CacheBackend create(String alias, CacheSpec spec) {
 		CacheSettings settings = settings(alias, spec);
-		CacheBackendContext context = new CacheBackendContext(settings, this.serializer, this.beanFactory);
 		String backend = (spec.getBackend() != null) ? spec.getBackend().trim() : "";
 		CacheBackendFactory factory = this.factories.get(backend.toLowerCase(Locale.ROOT));
+		CacheBackendContext context = new CacheBackendContext(settings, this.serializer, this.beanFactory,
+				(factory != null) ? factory.name() : backend);
 		// A backend that only implements CacheBackend is wrapped, so that operators see it counted and timed too.
 		if (factory != null) {
 			try {
@@ -96,6 +100,15 @@ final class CachesBuilder {
 			catch (InvalidCacheOptionException ex) {
 				throw new InvalidCacheConfigurationException(context.optionProperty(ex.option()),
 						ex.getMessage().substring(ex.option().length() + 2), ex);
+			}
+			catch (InvalidCacheConfigurationException ex) {
+				throw ex;
+			}
+			catch (RuntimeException ex) {
+				// Whatever else stops a backend (a bean it needs that cannot be created, a bug) is reported against
+				// its alias: left alone, the failure is blamed on whichever bean needed the caches first.
+				throw new InvalidCacheConfigurationException(property(alias, null),
+						"the " + factory.name() + " backend could not be created: " + ex.getMessage(), ex);
 			}
 		}
 		if (backend.contains(".")) {
@@ -106,8 +119,13 @@ final class CachesBuilder {
 			throw new InvalidCacheConfigurationException(property,
 					"backend '" + backend + "' needs " + OPTIONAL_BACKENDS.get(backend) + " on the classpath");
 		}
-		throw new InvalidCacheConfigurationException(property, "unknown backend '" + backend + "'; use one of "
-				+ this.factories.keySet() + " or the class name of a CacheBackend implementation");
+		Set<String> names = new TreeSet<>(this.factories.keySet());
+		names.addAll(OPTIONAL_BACKENDS.keySet());
+		String suggestion = UnknownCacheProperties.suggestion(backend, names);
+		throw new InvalidCacheConfigurationException(property,
+				"unknown backend '" + backend + "'" + ((suggestion != null) ? " (did you mean " + suggestion + "?)" : "")
+						+ "; use one of " + this.factories.keySet()
+						+ " or the class name of a CacheBackend implementation");
 	}
 
 	private CacheBackend instantiate(String alias, String className, CacheBackendContext context) {
@@ -178,24 +196,35 @@ final class CachesBuilder {
 				|| value.trim().equalsIgnoreCase("null")) {
 			return Timeout.NEVER;
 		}
+		Duration duration;
 		try {
-			Duration duration = DurationStyle.detectAndParse(value.trim(), ChronoUnit.SECONDS);
-			return Timeout.of(duration);
+			duration = DurationStyle.detectAndParse(value.trim(), ChronoUnit.SECONDS);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidCacheConfigurationException(property, "'" + value
 					+ "' is not a timeout; use seconds (300), a duration (15m, PT15M) or 'none' to never expire", ex);
 		}
+		if (duration.isNegative()) {
+			// Django keeps nothing with a negative TIMEOUT (it expires at once, as 0 does); a negative default is
+			// almost always "never" written as in other stores (-1), which Django spells None.
+			throw new InvalidCacheConfigurationException(property, "'" + value
+					+ "' is negative: every entry would expire at once and nothing would be cached. As in Django,"
+					+ " write 'none' for entries that never expire (Django's None), 0 to cache nothing on purpose,"
+					+ " or a positive number of seconds or a duration (300, 15m)");
+		}
+		return Timeout.of(duration);
 	}
 
 	private KeyFunction keyFunction(String property, String name) {
 		if (this.beanFactory.containsBean(name)) {
-			Object bean = this.beanFactory.getBean(name);
-			if (bean instanceof KeyFunction keyFunction) {
-				return keyFunction;
+			// The type is checked before the bean is created, so that a wrong name (a bean that needs the caches,
+			// say) fails here, naming the property, and not as a dependency cycle.
+			Class<?> beanType = this.beanFactory.getType(name, false);
+			if (beanType != null && !KeyFunction.class.isAssignableFrom(beanType)) {
+				throw new InvalidCacheConfigurationException(property,
+						"bean '" + name + "' is a " + beanType.getName() + ", not a " + KeyFunction.class.getName());
 			}
-			throw new InvalidCacheConfigurationException(property,
-					"bean '" + name + "' is a " + bean.getClass().getName() + ", not a " + KeyFunction.class.getName());
+			return keyFunctionBean(property, name);
 		}
 		Class<?> type;
 		try {
@@ -213,7 +242,7 @@ final class CachesBuilder {
 			// A single bean of that class is used as it is (it may have dependencies).
 			String[] names = listable.getBeanNamesForType(type);
 			if (names.length == 1) {
-				return (KeyFunction) listable.getBean(names[0]);
+				return keyFunctionBean(property, names[0]);
 			}
 		}
 		try {
@@ -223,6 +252,22 @@ final class CachesBuilder {
 			throw new InvalidCacheConfigurationException(property,
 					"class " + name + " needs a public no-argument constructor", ex);
 		}
+	}
+
+	private KeyFunction keyFunctionBean(String property, String name) {
+		Object bean;
+		try {
+			bean = this.beanFactory.getBean(name);
+		}
+		catch (BeansException ex) {
+			throw new InvalidCacheConfigurationException(property,
+					"the KeyFunction bean '" + name + "' could not be created: " + ex.getMessage(), ex);
+		}
+		if (bean instanceof KeyFunction keyFunction) {
+			return keyFunction;
+		}
+		throw new InvalidCacheConfigurationException(property,
+				"bean '" + name + "' is a " + bean.getClass().getName() + ", not a " + KeyFunction.class.getName());
 	}
 
 	private static int nonNegative(String alias, String option, Map<String, String> options, int defaultValue) {

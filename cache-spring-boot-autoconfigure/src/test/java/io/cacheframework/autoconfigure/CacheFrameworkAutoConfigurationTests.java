@@ -26,6 +26,7 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,6 +124,75 @@ class CacheFrameworkAutoConfigurationTests {
 	@Test
 	void unparsableTimeoutFailsNamingProperty() {
 		assertFailure("app.caches.default.timeout=soon", "app.caches.default.timeout", "soon");
+	}
+
+	/**
+	 * A negative timeout used to be accepted and cache nothing: Django keeps nothing with one either (it expires at
+	 * once), but written as a default it is almost always "never" spelt as other stores spell it.
+	 */
+	@Test
+	void negativeTimeoutIsRefusedWithDjangosMeaning() {
+		for (String timeout : new String[] { "-1", "-5m", "PT-1S" }) {
+			this.contextRunner.withPropertyValues("app.caches.default.timeout=" + timeout).run((context) -> {
+				InvalidCacheConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure).as(timeout).isNotNull();
+				assertThat(failure.getProperty()).isEqualTo("app.caches.default.timeout");
+				assertThat(failure.getReason()).contains("'" + timeout + "' is negative")
+					.contains("nothing would be cached")
+					.contains("'none' for entries that never expire (Django's None)")
+					.contains("0 to cache nothing on purpose");
+			});
+		}
+	}
+
+	/**
+	 * A key function named by a bean that is not one, and that itself needs the caches, used to fail as a
+	 * dependency cycle of the caches bean; its type is now checked before it is created.
+	 */
+	@Test
+	void keyFunctionNamingAnotherKindOfBeanFailsNamingProperty() {
+		this.contextRunner.withUserConfiguration(WrongKeyFunctionConfiguration.class)
+			.withPropertyValues("app.caches.default.key-function=cacheUser")
+			.run((context) -> {
+				InvalidCacheConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure).isNotNull();
+				assertThat(failure.getProperty()).isEqualTo("app.caches.default.key-function");
+				assertThat(failure.getReason()).contains("bean 'cacheUser' is a " + CacheUser.class.getName());
+			});
+	}
+
+	@Test
+	void keyFunctionBeanThatCannotBeCreatedFailsNamingProperty() {
+		this.contextRunner.withUserConfiguration(WrongKeyFunctionConfiguration.class)
+			.withPropertyValues("app.caches.default.key-function=brokenKeys")
+			.run((context) -> {
+				InvalidCacheConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure).isNotNull();
+				assertThat(failure.getProperty()).isEqualTo("app.caches.default.key-function");
+				assertThat(failure.getReason()).contains("the KeyFunction bean 'brokenKeys' could not be created")
+					.contains("no key secret configured");
+			});
+	}
+
+	/**
+	 * Any other failure of a backend factory names the alias; before, it surfaced as the failure of whichever bean
+	 * needed the caches first.
+	 */
+	@Test
+	void backendThatCannotBeCreatedFailsNamingTheAlias() {
+		this.contextRunner.withUserConfiguration(BrokenBackendConfiguration.class)
+			.withPropertyValues("app.caches.default.backend=broken")
+			.run((context) -> {
+				InvalidCacheConfigurationException failure = findCause(context.getStartupFailure());
+				assertThat(failure).isNotNull();
+				assertThat(failure.getProperty()).isEqualTo("app.caches.default");
+				assertThat(failure.getReason()).isEqualTo("the broken backend could not be created: server gone");
+			});
+	}
+
+	@Test
+	void misspeltBackendNameIsSuggested() {
+		assertFailure("app.caches.default.backend=memcache", "app.caches.default.backend", "did you mean memcached?");
 	}
 
 	@Test
@@ -311,6 +381,37 @@ class CacheFrameworkAutoConfigurationTests {
 		@Bean
 		KeyFunction shoutingKeys() {
 			return (key, prefix, version) -> key.toUpperCase();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class WrongKeyFunctionConfiguration {
+
+		@Bean
+		CacheUser cacheUser(Caches caches) {
+			return new CacheUser(caches);
+		}
+
+		@Bean
+		@Lazy
+		KeyFunction brokenKeys() {
+			throw new IllegalStateException("no key secret configured");
+		}
+
+	}
+
+	record CacheUser(Caches caches) {
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BrokenBackendConfiguration {
+
+		@Bean
+		CacheBackendFactory brokenCacheBackendFactory() {
+			return CacheBackendFactory.of("broken", (context) -> {
+				throw new IllegalStateException("server gone");
+			});
 		}
 
 	}
