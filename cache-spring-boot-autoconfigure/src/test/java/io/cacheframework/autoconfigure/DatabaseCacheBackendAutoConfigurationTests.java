@@ -121,7 +121,7 @@ class DatabaseCacheBackendAutoConfigurationTests {
 
 	private static String analysis(AssertableApplicationContext context) {
 		assertThat(context).hasFailed();
-		FailureAnalysis analysis = new InvalidCacheConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+		FailureAnalysis analysis = new InvalidCacheConfigurationFailureAnalyzer(null).analyze(context.getStartupFailure());
 		assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
 		return analysis.getDescription();
 	}
