@@ -43,6 +43,9 @@ final class Jdbc implements AutoCloseable {
 	/** The {@code max_allowed_packet} assumed when the server does not tell it: MySQL 5.5's default, 1 MiB. */
 	static final long FALLBACK_MAX_ALLOWED_PACKET = 1024 * 1024;
 
+	/** MariaDB's and MySQL's error for a statement over {@code max_allowed_packet}. */
+	private static final int ER_NET_PACKET_TOO_LARGE = 1153;
+
 	/** Rows per statement of a large delete. */
 	static final int DELETE_BATCH_SIZE = 1000;
 
@@ -367,14 +370,21 @@ final class Jdbc implements AutoCloseable {
 
 	/**
 	 * Whether a failure means the database did not answer (it is down, hung, unreachable or too slow) rather than
-	 * answering with an error of its own: a failed or timed-out connection, a query timeout, a socket error.
+	 * answering with an error of its own: a failed or timed-out connection, a query timeout, a socket error. A
+	 * statement refused for its data is an answer even where the driver reports it as a connection error: MariaDB's
+	 * "packet bigger than max_allowed_packet" (1153, which then closes the connection) and pgjdbc's refusal of a
+	 * statement over 1 GB (22023, caused by an {@code IOException} though nothing was sent). The value limit keeps
+	 * both from happening; this keeps one that does (a driver option, a replica set up differently) off the breaker.
 	 */
 	static boolean isNoAnswer(SQLException ex) {
+		String state = ex.getSQLState();
+		if (ex.getErrorCode() == ER_NET_PACKET_TOO_LARGE || (state != null && state.startsWith("22"))) {
+			return false;
+		}
 		if (ex instanceof SQLTransientConnectionException || ex instanceof SQLNonTransientConnectionException
 				|| ex instanceof SQLRecoverableException || ex instanceof SQLTimeoutException) {
 			return true;
 		}
-		String state = ex.getSQLState();
 		// 08: connection exceptions; 57014: query cancelled (timeout); 57P0x: server shutting down or starting;
 		// 70100: MariaDB's interrupted query (max_statement_time); HYT0x: ODBC-style timeouts.
 		if (state != null && (state.startsWith("08") || state.equals("57014") || state.startsWith("57P")
