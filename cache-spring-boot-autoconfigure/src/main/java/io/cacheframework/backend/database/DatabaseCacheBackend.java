@@ -61,10 +61,14 @@ import org.jspecify.annotations.Nullable;
  * instead of hanging it. After {@code timeout-threshold} unanswered statements in a row a circuit breaker makes calls
  * fast misses for {@code reconnect-delay}, then one call tries again.
  *
- * <p>Hostile rows: the stored length of a value is checked by the query itself, so a value over
- * {@code max-value-bytes} is never sent or allocated; it is a miss and is deleted, as is a number row whose value
- * column is not its one-byte type marker, and any value the codec refuses. Numbers are a {@code bigint} column: no
- * numeric text is parsed.
+ * <p>Value size: the limit is {@code max-value-bytes}, or less where the database takes less in one statement
+ * (MariaDB's and MySQL's {@code max_allowed_packet}, PostgreSQL's and H2's own limits: {@code Dialect.largestValue}).
+ * A larger value is refused before it is sent ({@link ValueNotStorableException}; in {@code setMany} only its key),
+ * so it never breaks a connection nor counts as the database not answering.
+ *
+ * <p>Hostile rows: the stored length of a value is checked by the query itself, so a value over the limit is never
+ * sent or allocated; it is a miss and is deleted, as is a number row whose value column is not its one-byte type
+ * marker, and any value the codec refuses. Numbers are a {@code bigint} column: no numeric text is parsed.
  *
  * <p>Where the rest lives: {@code Jdbc} runs statements (retries, timeouts, breaker), {@code ConnectionSource} and
  * {@code HikariPools} give bounded connections, {@code Dialect} and {@code Sql} hold the SQL, {@code RowFormat} maps
@@ -305,9 +309,10 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
 		Encoded encoded = this.rows.encode(value);
 		checkLength(key);
+		Sql sql = this.jdbc.sql();
+		this.rows.checkSize(encoded, sql);
 		cullIfNeeded(1);
 		long expires = expiresAt(timeout);
-		Sql sql = this.jdbc.sql();
 		this.jdbc.upsert("set", (connection) -> upsertRow(connection, sql, key, encoded, expires));
 	}
 
@@ -319,10 +324,11 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
 		Encoded encoded = this.rows.encode(value);
 		checkLength(key);
+		Sql sql = this.jdbc.sql();
+		this.rows.checkSize(encoded, sql);
 		cullIfNeeded(1);
 		long expires = expiresAt(timeout);
 		long now = now();
-		Sql sql = this.jdbc.sql();
 		if (sql.dialect.hasConditionalUpsert()) {
 			return this.jdbc.write("add", (connection) -> {
 				try (PreparedStatement statement = this.jdbc.prepare(connection, sql.addIfAbsent)) {
@@ -411,12 +417,14 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 	@Override
 	protected List<String> doSetMany(Map<String, @Nullable Object> values, Timeout timeout) {
 		List<String> failed = new ArrayList<>();
+		Sql sql = this.jdbc.sql();
 		// Sorted, so that concurrent batches lock rows in the same order and cannot deadlock each other.
 		TreeMap<String, Encoded> batch = new TreeMap<>();
 		for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
 			try {
 				Encoded encoded = this.rows.encode(entry.getValue());
 				checkLength(entry.getKey());
+				this.rows.checkSize(encoded, sql);
 				batch.put(entry.getKey(), encoded);
 			}
 			catch (ValueNotStorableException ex) {
@@ -434,7 +442,6 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 		}
 		cullIfNeeded(batch.size());
 		long expires = expiresAt(timeout);
-		Sql sql = this.jdbc.sql();
 		try {
 			// One transaction: one commit (one log flush on MariaDB) for the whole batch.
 			this.jdbc.upsert("setMany", (connection) -> Jdbc.inTransaction(connection, (transaction) -> {
@@ -503,6 +510,7 @@ public class DatabaseCacheBackend extends AbstractCacheBackend {
 			// (not atomic) write that keeps the expiry.
 			Number result = addToNumber(current, delta, rawKey);
 			Encoded encoded = this.rows.encode(result);
+			this.rows.checkSize(encoded, sql);
 			this.jdbc.upsert("incr", (connection) -> upsertRow(connection, sql, key, encoded, row.expires()));
 			return result.longValue();
 		}

@@ -84,7 +84,9 @@ public class DatabaseOptions {
 
 	/**
 	 * Largest serialized value stored, in bytes: a larger value is not cached (that set fails), and a row whose
-	 * stored value is larger is a miss and is deleted, refused by its stored length before it is read.
+	 * stored value is larger is a miss and is deleted, refused by its stored length before it is read. Lowered to
+	 * what the database takes in one statement: on MariaDB and MySQL half of max_allowed_packet less 4096 bytes
+	 * (read once, when the cache first reaches the database), on PostgreSQL 512 MiB less 64 KiB, on H2 10^9.
 	 */
 	private long maxValueBytes = 64L * 1024 * 1024;
 
@@ -231,7 +233,8 @@ public class DatabaseOptions {
 	}
 
 	/**
-	 * Set the largest serialized value, in bytes (1 to {@code Integer.MAX_VALUE - 8}).
+	 * Set the largest serialized value, in bytes (1 to {@code Integer.MAX_VALUE - 8}); the database's own limit
+	 * applies where it is lower.
 	 * @param maxValueBytes the limit
 	 */
 	public void setMaxValueBytes(long maxValueBytes) {

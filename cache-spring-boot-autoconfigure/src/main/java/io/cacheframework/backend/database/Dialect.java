@@ -3,6 +3,8 @@ package io.cacheframework.backend.database;
 import java.util.List;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The SQL of one database product. Every statement names the table and the columns quoted, so that names are
  * exact on every product (H2 would otherwise upper-case them, and {@code value} is a keyword there).
@@ -47,6 +49,17 @@ enum Dialect {
 					+ where + " LIMIT ?)";
 		}
 
+		@Override
+		long largestValue(long maxAllowedPacket) {
+			return POSTGRESQL_LARGEST_VALUE;
+		}
+
+		@Override
+		String largestValueReason(long maxAllowedPacket) {
+			return "PostgreSQL sends a bytea read in text form as hex, two bytes per byte, built in one allocation of"
+					+ " at most 1 GB";
+		}
+
 	},
 
 	/**
@@ -67,6 +80,21 @@ enum Dialect {
 			return "DELETE FROM " + table + " WHERE " + where + " LIMIT ?";
 		}
 
+		@Override
+		@Nullable String maxAllowedPacketQuery() {
+			return "SELECT @@max_allowed_packet";
+		}
+
+		@Override
+		long largestValue(long maxAllowedPacket) {
+			return packetLimited(maxAllowedPacket);
+		}
+
+		@Override
+		String largestValueReason(long maxAllowedPacket) {
+			return packetReason("MariaDB", maxAllowedPacket);
+		}
+
 	},
 
 	/**
@@ -82,6 +110,21 @@ enum Dialect {
 		@Override
 		String limitedDelete(String table, String where) {
 			return MARIADB.limitedDelete(table, where);
+		}
+
+		@Override
+		@Nullable String maxAllowedPacketQuery() {
+			return MARIADB.maxAllowedPacketQuery();
+		}
+
+		@Override
+		long largestValue(long maxAllowedPacket) {
+			return packetLimited(maxAllowedPacket);
+		}
+
+		@Override
+		String largestValueReason(long maxAllowedPacket) {
+			return packetReason("MySQL", maxAllowedPacket);
 		}
 
 	},
@@ -102,7 +145,34 @@ enum Dialect {
 			return "DELETE FROM " + table + " WHERE " + where + " FETCH FIRST ? ROWS ONLY";
 		}
 
+		@Override
+		long largestValue(long maxAllowedPacket) {
+			return H2_LARGEST_VALUE;
+		}
+
+		@Override
+		String largestValueReason(long maxAllowedPacket) {
+			return "H2 takes no binary value longer than 1000000000 bytes";
+		}
+
 	};
+
+	/**
+	 * Bytes a statement that stores a value takes besides the value, at most: the upsert with the longest table name
+	 * (under 400 bytes), a key of 255 four-byte characters (1020 bytes), the numbers and the protocol's headers.
+	 */
+	static final int STATEMENT_BYTES = 4096;
+
+	/**
+	 * PostgreSQL's largest value, with room for the statement: pgjdbc reads a {@code bytea} sent as text (its
+	 * default until a statement has run 5 times on a connection, and always with {@code prepareThreshold=0}), which
+	 * the server builds as {@code \x} and two hex digits per byte in one allocation of at most 1 GB - 1 bytes; so a
+	 * larger value could be written (pgjdbc's limit for the whole statement is also 1 GB - 1) but never read back.
+	 */
+	static final long POSTGRESQL_LARGEST_VALUE = (1L << 29) - 64 * 1024;
+
+	/** H2's largest binary value ({@code Constants.MAX_STRING_LENGTH}): a longer one is "Value too long" (22001). */
+	static final long H2_LARGEST_VALUE = 1_000_000_000L;
 
 	private final String quote;
 
@@ -177,6 +247,46 @@ enum Dialect {
 	 */
 	boolean hasUpdateReturning() {
 		return this == POSTGRESQL;
+	}
+
+	/**
+	 * The query for the server's limit on one statement, read once when the product is detected.
+	 * @return {@code SELECT @@max_allowed_packet} on MariaDB and MySQL, else {@code null} (no such setting)
+	 */
+	@Nullable String maxAllowedPacketQuery() {
+		return null;
+	}
+
+	/**
+	 * The largest value this product stores in one statement and returns in one read, in bytes: values are
+	 * refused above it before they are sent (whatever {@code max-value-bytes} says), so that no statement is one
+	 * the driver or the server refuses (MariaDB drops the connection on a statement over
+	 * {@code max_allowed_packet}, which would look like a database that does not answer).
+	 * @param maxAllowedPacket the server's {@code max_allowed_packet} (MariaDB and MySQL; ignored by the others)
+	 * @return the largest value, at least 0
+	 */
+	abstract long largestValue(long maxAllowedPacket);
+
+	/**
+	 * Why {@link #largestValue} is what it is, for the message of a value refused by it.
+	 * @param maxAllowedPacket the server's {@code max_allowed_packet} (MariaDB and MySQL; ignored by the others)
+	 * @return the reason
+	 */
+	abstract String largestValueReason(long maxAllowedPacket);
+
+	/**
+	 * MariaDB's and MySQL's largest value: half of {@code max_allowed_packet}, less the statement. Their drivers
+	 * send a value inside the statement's text (unless server-side prepared statements are on), where every byte
+	 * {@code 0}, {@code '}, {@code "} or {@code \} takes two (escaped), or every byte two (hex): a 9 MB value of
+	 * zero bytes is an 18 MB statement.
+	 */
+	private static long packetLimited(long maxAllowedPacket) {
+		return Math.max(0, (maxAllowedPacket - STATEMENT_BYTES) / 2);
+	}
+
+	private static String packetReason(String product, long maxAllowedPacket) {
+		return product + "'s max_allowed_packet is " + maxAllowedPacket + " bytes, and a value may take two bytes"
+				+ " per byte in the statement (" + STATEMENT_BYTES + " bytes left for the rest of it)";
 	}
 
 	/**

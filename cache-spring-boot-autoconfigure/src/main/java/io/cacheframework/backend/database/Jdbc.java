@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -26,7 +27,8 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
  * How the database backend runs SQL: every statement on a connection of its own, in auto-commit mode, bounded in
  * time, with deadlocks (and upserts' duplicate-key races) retried, the circuit breaker of its data source told
  * whether the database answered, and any other failure turned into a {@link CacheAccessException}. It also learns
- * the database product on the first statement and builds the table's {@link Sql} for it.
+ * the database product (and MariaDB's and MySQL's {@code max_allowed_packet}) on the first statement and builds
+ * the table's {@link Sql} for it.
  *
  * <p>Connections come from one {@link ConnectionSource} for writes and, when a separate read data source is
  * configured, one for reads; each has its own pool (or bounded borrowing), timeouts and breaker.
@@ -37,6 +39,12 @@ final class Jdbc implements AutoCloseable {
 
 	/** Attempts of a statement that deadlocked (or whose upsert raced a concurrent insert). */
 	static final int MAX_ATTEMPTS = 5;
+
+	/** The {@code max_allowed_packet} assumed when the server does not tell it: MySQL 5.5's default, 1 MiB. */
+	static final long FALLBACK_MAX_ALLOWED_PACKET = 1024 * 1024;
+
+	/** MariaDB's and MySQL's error for a statement over {@code max_allowed_packet}. */
+	private static final int ER_NET_PACKET_TOO_LARGE = 1153;
 
 	/** Rows per statement of a large delete. */
 	static final int DELETE_BATCH_SIZE = 1000;
@@ -116,16 +124,29 @@ final class Jdbc implements AutoCloseable {
 	}
 
 	/**
-	 * The table's statements, built on the first call from the product the write data source reports. Not under a
-	 * lock: while the database is down, callers must not queue behind one another's attempt.
+	 * The table's statements, built on the first call from the product the write data source reports (and, on
+	 * MariaDB and MySQL, its {@code max_allowed_packet}, which bounds the values written). Not under a lock: while
+	 * the database is down, callers must not queue behind one another's attempt. Each statement of the detection is
+	 * bounded like any other.
 	 * @throws CacheAccessException if the database cannot be reached or is not supported
 	 */
 	Sql sql() {
 		Sql sql = this.sql;
 		if (sql == null) {
-			sql = new Sql(detectDialect(), this.table, this.maxValueBytes);
-			this.postgresCancel = sql.dialect == Dialect.POSTGRESQL && ConnectionSource.postgresCancelAvailable();
-			this.sql = sql;
+			Dialect dialect = detectDialect();
+			sql = new Sql(dialect, this.table, this.maxValueBytes, maxAllowedPacket(dialect));
+			synchronized (this) {
+				if (this.sql != null) {
+					return this.sql;
+				}
+				this.postgresCancel = sql.dialect == Dialect.POSTGRESQL && ConnectionSource.postgresCancelAvailable();
+				this.sql = sql;
+			}
+			if (sql.maxValueBytes < this.maxValueBytes) {
+				logger.info("Cache '" + this.alias + "' (database): values over " + sql.maxValueBytes
+						+ " bytes are not stored, less than max-value-bytes (" + this.maxValueBytes + "): "
+						+ sql.maxValueReason);
+			}
 		}
 		return sql;
 	}
@@ -143,6 +164,34 @@ final class Jdbc implements AutoCloseable {
 		catch (IllegalArgumentException ex) {
 			throw new CacheAccessException(ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * MariaDB's and MySQL's limit on one statement, as the server enforces it on the cache's connections. If the
+	 * server answers the query with an error (a proxy that does not know it), the smallest default any version had.
+	 * @return the limit in bytes, or 0 for a product without one
+	 */
+	private long maxAllowedPacket(Dialect dialect) {
+		String query = dialect.maxAllowedPacketQuery();
+		if (query == null) {
+			return 0;
+		}
+		return run(this.writes, "connect", false, (connection) -> {
+			try (PreparedStatement statement = prepare(connection, query); ResultSet rs = statement.executeQuery()) {
+				if (rs.next() && rs.getLong(1) > 0) {
+					return rs.getLong(1);
+				}
+			}
+			catch (SQLException ex) {
+				if (isNoAnswer(ex)) {
+					throw ex;
+				}
+				logger.warn("Cache '" + this.alias + "' (database): could not read max_allowed_packet ("
+						+ ex.getMessage() + "); values are limited as if it were " + FALLBACK_MAX_ALLOWED_PACKET
+						+ " bytes");
+			}
+			return FALLBACK_MAX_ALLOWED_PACKET;
+		});
 	}
 
 	/**
@@ -321,14 +370,21 @@ final class Jdbc implements AutoCloseable {
 
 	/**
 	 * Whether a failure means the database did not answer (it is down, hung, unreachable or too slow) rather than
-	 * answering with an error of its own: a failed or timed-out connection, a query timeout, a socket error.
+	 * answering with an error of its own: a failed or timed-out connection, a query timeout, a socket error. A
+	 * statement refused for its data is an answer even where the driver reports it as a connection error: MariaDB's
+	 * "packet bigger than max_allowed_packet" (1153, which then closes the connection) and pgjdbc's refusal of a
+	 * statement over 1 GB (22023, caused by an {@code IOException} though nothing was sent). The value limit keeps
+	 * both from happening; this keeps one that does (a driver option, a replica set up differently) off the breaker.
 	 */
 	static boolean isNoAnswer(SQLException ex) {
+		String state = ex.getSQLState();
+		if (ex.getErrorCode() == ER_NET_PACKET_TOO_LARGE || (state != null && state.startsWith("22"))) {
+			return false;
+		}
 		if (ex instanceof SQLTransientConnectionException || ex instanceof SQLNonTransientConnectionException
 				|| ex instanceof SQLRecoverableException || ex instanceof SQLTimeoutException) {
 			return true;
 		}
-		String state = ex.getSQLState();
 		// 08: connection exceptions; 57014: query cancelled (timeout); 57P0x: server shutting down or starting;
 		// 70100: MariaDB's interrupted query (max_statement_time); HYT0x: ODBC-style timeouts.
 		if (state != null && (state.startsWith("08") || state.equals("57014") || state.startsWith("57P")

@@ -76,6 +76,20 @@ final class RowFormat {
 	}
 
 	/**
+	 * Refuse a value larger than the table's statements take ({@link Sql#maxValueBytes}: {@code max-value-bytes},
+	 * or less where the database takes less in one statement), before anything is sent: such a statement would fail
+	 * (on MariaDB by dropping the connection, which looks like a database that does not answer).
+	 * @throws ValueNotStorableException if it is larger
+	 */
+	void checkSize(Encoded encoded, Sql sql) {
+		if (encoded.value.length > sql.maxValueBytes) {
+			throw new ValueNotStorableException("Cannot cache a value of " + encoded.value.length
+					+ " bytes serialized in cache '" + this.alias + "': the limit is " + sql.maxValueBytes + " bytes ("
+					+ sql.maxValueReason + ")");
+		}
+	}
+
+	/**
 	 * The value of a row.
 	 * @throws UnreadableValueException if the row was refused by its stored length, is a number without its marker,
 	 * or the codec refuses its bytes
@@ -84,8 +98,8 @@ final class RowFormat {
 		byte[] value = row.value;
 		if (value == null) {
 			// Refused by its stored length (the query did not return it): planted, or written by other means.
-			throw new UnreadableValueException("stored value is larger than max-value-bytes (" + this.maxValueBytes
-					+ " bytes)");
+			throw new UnreadableValueException("stored value is larger than the cache's limit (max-value-bytes, "
+					+ this.maxValueBytes + " bytes, or less where the database takes less in one statement)");
 		}
 		if (row.intValue != null) {
 			if (!isNumber(row)) {

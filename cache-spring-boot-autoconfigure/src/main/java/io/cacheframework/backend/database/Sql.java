@@ -11,7 +11,14 @@ final class Sql {
 	/** The quoted table name. */
 	final String table;
 
+	/**
+	 * The largest value written and read: {@code max-value-bytes}, or less where the product (or MariaDB's and
+	 * MySQL's {@code max_allowed_packet}) takes less in one statement ({@link Dialect#largestValue}).
+	 */
 	final long maxValueBytes;
+
+	/** Why {@link #maxValueBytes} is what it is, for the message of a value refused by it. */
+	final String maxValueReason;
 
 	final String select;
 
@@ -37,11 +44,20 @@ final class Sql {
 
 	final String size;
 
-	Sql(Dialect dialect, String table, long maxValueBytes) {
+	/**
+	 * @param dialect the product's SQL
+	 * @param table the table name, unquoted
+	 * @param maxValueBytes the configured {@code max-value-bytes}
+	 * @param maxAllowedPacket MariaDB's and MySQL's {@code max_allowed_packet} (ignored by the others)
+	 */
+	Sql(Dialect dialect, String table, long maxValueBytes, long maxAllowedPacket) {
 		this.dialect = dialect;
 		this.table = dialect.quote(table);
-		this.maxValueBytes = maxValueBytes;
-		this.select = dialect.select(this.table, maxValueBytes);
+		long largest = dialect.largestValue(maxAllowedPacket);
+		this.maxValueBytes = Math.min(maxValueBytes, largest);
+		this.maxValueReason = (largest < maxValueBytes) ? dialect.largestValueReason(maxAllowedPacket)
+				: "max-value-bytes";
+		this.select = dialect.select(this.table, this.maxValueBytes);
 		this.size = dialect.size(this.table);
 		this.hasKey = dialect.hasKey(this.table);
 		this.upsert = dialect.upsert(this.table);
@@ -50,7 +66,7 @@ final class Sql {
 		this.deleteIfExpired = dialect.deleteIfExpired(this.table);
 		this.touch = dialect.touch(this.table);
 		this.delete = dialect.delete(this.table);
-		this.increment = dialect.increment(this.table, maxValueBytes);
+		this.increment = dialect.increment(this.table, this.maxValueBytes);
 		this.count = dialect.count(this.table);
 		this.keyAtOffset = dialect.keyAtOffset(this.table);
 	}
