@@ -92,7 +92,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	 * unsafe (a directory that cannot be created or written does not fail: see the class description)
 	 */
 	public FileSystemCacheBackend(CacheSettings settings) {
-		this(settings, new DefaultValueSerializer(), new Options());
+		this(settings, new DefaultValueSerializer(), new FileSystemOptions());
 	}
 
 	/**
@@ -103,7 +103,7 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	 * unsafe (a directory that cannot be created or written does not fail: see the class description)
 	 */
 	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer) {
-		this(settings, serializer, new Options());
+		this(settings, serializer, new FileSystemOptions());
 	}
 
 	/**
@@ -111,16 +111,15 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 	 * @param settings the settings; {@code location} is the absolute directory
 	 * @param serializer turns values into bytes and back
 	 * @param options file-system specific options
+	 * @throws io.cacheframework.core.InvalidCacheOptionException if an option has a value that cannot be used
 	 * @throws IllegalArgumentException if the location is not absolute or not a directory, or the directory is
 	 * unsafe (a directory that cannot be created or written does not fail: see the class description)
 	 */
-	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer, Options options) {
+	public FileSystemCacheBackend(CacheSettings settings, ValueSerializer serializer, FileSystemOptions options) {
 		super(settings);
 		this.serializer = Objects.requireNonNull(serializer, "serializer must not be null");
 		Objects.requireNonNull(options, "options must not be null");
-		if (options.getMaxValueBytes() <= 0 || options.getMaxValueBytes() > Integer.MAX_VALUE - 1024) {
-			throw new IllegalArgumentException("max-value-bytes must be between 1 and " + (Integer.MAX_VALUE - 1024));
-		}
+		options.validate();
 		this.maxEntries = settings.maxEntries();
 		this.cullFrequency = settings.cullFrequency();
 		this.relistInterval = Math.max(16, this.maxEntries / 8);
@@ -861,80 +860,6 @@ public class FileSystemCacheBackend extends AbstractCacheBackend implements Cach
 		byte[] payload() {
 			byte[] all = Objects.requireNonNull(this.body);
 			return Arrays.copyOfRange(all, EntryFormat.HEADER_SIZE + this.header.keyLength(), all.length);
-		}
-
-	}
-
-	/**
-	 * Options of the file-system backend, {@code app.caches.<alias>.options.*}.
-	 */
-	public static class Options {
-
-		/**
-		 * Serialized values of at least this many bytes are zlib-compressed, and stored compressed when that saves
-		 * at least 10%. A negative value turns compression off.
-		 */
-		private long compressMinBytes = 1024;
-
-		/**
-		 * Largest serialized value stored, in bytes; larger values are not cached (the set fails alone) and
-		 * larger files are read as corrupt.
-		 */
-		private long maxValueBytes = 64L * 1024 * 1024;
-
-		/**
-		 * Whether each write is flushed to the device (fsync of the file before it is renamed into place, then of
-		 * the directory). Off by default: a crash of the process never leaves a torn entry either way, and after a
-		 * power loss a torn entry fails its checksum and reads as a miss.
-		 */
-		private boolean syncWrites;
-
-		/**
-		 * The compression threshold in bytes.
-		 * @return bytes, negative for no compression
-		 */
-		public long getCompressMinBytes() {
-			return this.compressMinBytes;
-		}
-
-		/**
-		 * Set the compression threshold.
-		 * @param compressMinBytes bytes, negative for no compression
-		 */
-		public void setCompressMinBytes(long compressMinBytes) {
-			this.compressMinBytes = compressMinBytes;
-		}
-
-		/**
-		 * The largest serialized value stored.
-		 * @return bytes
-		 */
-		public long getMaxValueBytes() {
-			return this.maxValueBytes;
-		}
-
-		/**
-		 * Set the largest serialized value stored.
-		 * @param maxValueBytes bytes
-		 */
-		public void setMaxValueBytes(long maxValueBytes) {
-			this.maxValueBytes = maxValueBytes;
-		}
-
-		/**
-		 * Whether writes are flushed to the device.
-		 * @return whether writes are synced
-		 */
-		public boolean isSyncWrites() {
-			return this.syncWrites;
-		}
-
-		/**
-		 * Set whether writes are flushed to the device.
-		 * @param syncWrites whether writes are synced
-		 */
-		public void setSyncWrites(boolean syncWrites) {
-			this.syncWrites = syncWrites;
 		}
 
 	}

@@ -520,7 +520,7 @@ class FileSystemCacheIntegrityTests {
 	@Test
 	void valuesOverTheLimitAreNotStoredAndLeaveNothing() throws Exception {
 		Path location = this.dir.resolve("cache");
-		FileSystemCacheBackend.Options options = new FileSystemCacheBackend.Options();
+		FileSystemOptions options = new FileSystemOptions();
 		options.setMaxValueBytes(1000);
 		try (FileSystemCacheBackend cache = new FileSystemCacheBackend(
 				CacheSettings.builder("t").location(location.toString()).build(),
