@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import fscanary.FileCacheCanary;
+import io.cacheframework.backend.filesystem.EntryFormat.Payload;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
+import io.cacheframework.serializer.ValueCodec.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -342,7 +344,7 @@ class FileSystemCacheIntegrityTests {
 			// The header claims 100 bytes; the data inflates to 50 MB: reading stops at 100.
 			byte[] key = EntryFormat.keyBytes(":1:bomb");
 			Path file = cache.pathOf(":1:bomb");
-			write(file, EntryFormat.header(key, bomb, true, 100, Long.MAX_VALUE), key, bomb);
+			write(file, EntryFormat.header(key, new Payload(Kind.JAVA, true, 100, bomb), Long.MAX_VALUE), key, bomb);
 			assertThat(cache.get("bomb")).isNull();
 			assertThat(file).doesNotExist();
 		}
@@ -573,7 +575,8 @@ class FileSystemCacheIntegrityTests {
 		byte[] key = EntryFormat.keyBytes(madeKey);
 		byte[] stored = compress ? io.cacheframework.serializer.Zlib.compress(payload) : payload;
 		Path file = cache.pathOf(madeKey);
-		write(file, EntryFormat.header(key, stored, compress, payload.length, expiresAt), key, stored);
+		write(file, EntryFormat.header(key, new Payload(Kind.JAVA, compress, payload.length, stored), expiresAt), key,
+				stored);
 		return file;
 	}
 
