@@ -1,7 +1,9 @@
 package io.cacheframework.autoconfigure;
 
 import io.cacheframework.backend.filesystem.FileSystemCacheBackend;
+import io.cacheframework.backend.filesystem.FileSystemOptions;
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.InvalidCacheOptionException;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -35,18 +37,18 @@ public class FileSystemCacheBackendAutoConfiguration {
 	}
 
 	/**
-	 * Builds a {@link FileSystemCacheBackend} per alias; location problems fail startup naming
-	 * {@code app.caches.<alias>.location}.
+	 * Builds a {@link FileSystemCacheBackend} per alias from {@code app.caches.<alias>.options} bound to
+	 * {@link FileSystemOptions}. An option the backend refuses fails startup naming
+	 * {@code app.caches.<alias>.options.<option>}; a location problem naming {@code app.caches.<alias>.location}.
 	 */
 	static CacheBackend createBackend(CacheBackendContext context) {
-		FileSystemCacheBackend.Options options = context.bindOptions(FileSystemCacheBackend.Options.class);
-		long maxValueBytes = options.getMaxValueBytes();
-		if (maxValueBytes <= 0 || maxValueBytes > Integer.MAX_VALUE - 1024) {
-			throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".options.max-value-bytes",
-					"must be between 1 and " + (Integer.MAX_VALUE - 1024) + ", got " + maxValueBytes);
-		}
+		FileSystemOptions options = context.bindOptions(FileSystemOptions.class);
 		try {
 			return new FileSystemCacheBackend(context.settings(), context.serializer(), options);
+		}
+		catch (InvalidCacheOptionException ex) {
+			// Named by the configuration (CachesBuilder).
+			throw ex;
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".location", ex.getMessage(),

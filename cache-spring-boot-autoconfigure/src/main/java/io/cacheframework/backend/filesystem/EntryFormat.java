@@ -1,33 +1,45 @@
 package io.cacheframework.backend.filesystem;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
+import io.cacheframework.core.ValueNotStorableException;
 import io.cacheframework.serializer.UnreadableValueException;
+import io.cacheframework.serializer.ValueCodec;
+import io.cacheframework.serializer.ValueCodec.Kind;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The layout of one entry file. All numbers are big-endian.
+ * What one entry file holds, and the table between its header and the {@link ValueCodec}. All numbers are
+ * big-endian.
  *
  * <pre>
  * offset size  field
  *      0    4  magic "CSBF"
  *      4    2  format version (1)
- *      6    2  flags (bit 0: payload is zlib-compressed)
+ *      6    2  flags: bit 0 the payload is zlib-compressed; the other bits the codec's kind (see below)
  *      8    8  expiry, epoch milliseconds (Long.MAX_VALUE = never)
  *     16    4  key length (UTF-8 bytes of the made key)
  *     20    4  payload length as stored
  *     24    4  payload length once inflated (equal to the stored length when not compressed)
  *     28    4  CRC32C of bytes 0-27, the key and the payload
- *     32       the made key, then the payload (the serializer's bytes, possibly compressed)
+ *     32       the made key, then the payload (the codec's bytes, possibly compressed)
  * </pre>
  *
  * The made key is kept in the file so that a file can never be read as another key's value (a file moved or
  * copied under another name, or a hash collision), and the file size must match the header exactly, so a
  * truncated or extended file is refused before its payload is read. The checksum catches torn or bit-flipped
  * files that still have the right size.
+ *
+ * <p>The static part is the layout (names, header, checks); an instance turns values into payloads and back through
+ * the codec, with the options that bound them ({@code compress-min-bytes}, {@code max-value-bytes}).
  */
 final class EntryFormat {
 
@@ -36,6 +48,15 @@ final class EntryFormat {
 	static final int VERSION = 1;
 
 	static final int FLAG_COMPRESSED = 1;
+
+	/**
+	 * The header's flag bits (besides {@link #FLAG_COMPRESSED}) for each kind of value a file holds: the codec's
+	 * kinds this store can tell apart. Format 1 holds the {@code ValueSerializer}'s bytes only (the default
+	 * serializer's own type tags are part of them), with no kind bit set, so every file written so far is
+	 * {@link Kind#JAVA}. A kind added later takes the next free bit (2, 4, ...); a file with a bit not in this table is
+	 * corrupt.
+	 */
+	private static final Map<Kind, Integer> KIND_FLAGS = Map.of(Kind.JAVA, 0);
 
 	/** Longest made key accepted from a file; longer claims are corrupt. */
 	static final int MAX_KEY_BYTES = 1 << 20;
@@ -55,8 +76,79 @@ final class EntryFormat {
 	/** The lock file of a cache directory. */
 	static final String LOCK_FILE = ".cache.lock";
 
-	private EntryFormat() {
+	private final ValueCodec codec;
+
+	private final long compressMinBytes;
+
+	private final long maxValueBytes;
+
+	private final String cacheName;
+
+	/**
+	 * The format of one cache's entries.
+	 * @param codec turns values into bytes and back
+	 * @param compressMinBytes payloads of at least this many bytes are compressed if that is worth it; negative for
+	 * never
+	 * @param maxValueBytes the largest payload written or read (before compression)
+	 * @param cacheName the cache's alias, for messages
+	 */
+	EntryFormat(ValueCodec codec, long compressMinBytes, long maxValueBytes, String cacheName) {
+		this.codec = Objects.requireNonNull(codec, "codec must not be null");
+		this.compressMinBytes = compressMinBytes;
+		this.maxValueBytes = maxValueBytes;
+		this.cacheName = cacheName;
 	}
+
+	// ---------------------------------------------------------------- values
+
+	/**
+	 * A value as the payload of a file: the codec's bytes, zlib-compressed when they are at least
+	 * {@code compress-min-bytes} and that saves at least 10%.
+	 * @throws ValueNotStorableException if the value cannot be serialized or is larger than {@code max-value-bytes}
+	 */
+	Payload encode(@Nullable Object value) {
+		ValueCodec.Stored stored = this.codec.encode(value, KIND_FLAGS.keySet());
+		byte[] raw = stored.data();
+		if (raw.length > this.maxValueBytes) {
+			throw new ValueNotStorableException("Cannot cache a value of " + raw.length + " bytes serialized in cache '"
+					+ this.cacheName + "': the limit (max-value-bytes) is " + this.maxValueBytes);
+		}
+		if (this.compressMinBytes >= 0 && raw.length >= this.compressMinBytes) {
+			byte[] compressed = ValueCodec.compress(raw);
+			// Kept only when worth it: incompressible data (already compressed, random) stays as it is.
+			if (compressed != null && compressed.length <= raw.length - raw.length / 10) {
+				return new Payload(stored.kind(), true, raw.length, compressed);
+			}
+		}
+		return new Payload(stored.kind(), false, raw.length, raw);
+	}
+
+	/**
+	 * The value of a checked file's payload.
+	 * @throws UnreadableValueException if the payload does not inflate to the length its header says, or the codec
+	 * refuses it (a class outside the allow-list, corrupt bytes)
+	 */
+	@Nullable Object decode(Header header, byte[] payload) {
+		byte[] data = payload;
+		if (header.compressed()) {
+			// Inflating stops at the header's length: no zlib bombs.
+			data = ValueCodec.decompress(payload, header.rawLength());
+			if (data.length != header.rawLength()) {
+				throw new UnreadableValueException("inflated to " + data.length + " bytes, header says "
+						+ header.rawLength());
+			}
+		}
+		return this.codec.decode(header.kind(), data);
+	}
+
+	/**
+	 * The largest value, in bytes before compression, that is written or read.
+	 */
+	long maxValueBytes() {
+		return this.maxValueBytes;
+	}
+
+	// ---------------------------------------------------------------- names
 
 	/**
 	 * The SHA-256 of a made key: the file name (hex) and the lock stripe (first byte).
@@ -107,32 +199,45 @@ final class EntryFormat {
 		return key.getBytes(StandardCharsets.UTF_8);
 	}
 
+	// ---------------------------------------------------------------- header
+
 	/**
 	 * The header of a new entry; write it, then the key, then the payload.
 	 */
-	static ByteBuffer header(byte[] key, byte[] payload, boolean compressed, int rawLength, long expiresAt) {
+	static ByteBuffer header(byte[] key, Payload payload, long expiresAt) {
 		ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
 		header.putInt(MAGIC)
 			.putShort((short) VERSION)
-			.putShort((short) (compressed ? FLAG_COMPRESSED : 0))
+			.putShort((short) payload.flags())
 			.putLong(expiresAt)
 			.putInt(key.length)
-			.putInt(payload.length)
-			.putInt(rawLength);
+			.putInt(payload.data().length)
+			.putInt(payload.rawLength());
 		CRC32C crc = new CRC32C();
 		crc.update(header.array(), 0, 28);
 		crc.update(key);
-		crc.update(payload);
+		crc.update(payload.data());
 		header.putInt((int) crc.getValue());
 		return header.flip();
 	}
 
 	/**
-	 * Parse and check a header against the file's size.
-	 * @throws UnreadableValueException if the header is not ours, claims impossible lengths, or does not match the
-	 * file size (truncated or extended file)
+	 * Read and parse the header of an open entry file.
+	 * @throws UnreadableValueException if the file is shorter than a header or the header is bad (see
+	 * {@link #parse})
 	 */
-	static Header parse(ByteBuffer buffer, long fileSize, long maxValueBytes) {
+	Header readHeader(FileChannel channel, long fileSize) throws IOException {
+		ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
+		readFully(channel, header);
+		return parse(header, fileSize);
+	}
+
+	/**
+	 * Parse and check a header against the file's size.
+	 * @throws UnreadableValueException if the header is not ours, claims impossible lengths or an unknown kind, or
+	 * does not match the file size (truncated or extended file)
+	 */
+	Header parse(ByteBuffer buffer, long fileSize) {
 		if (fileSize < HEADER_SIZE) {
 			throw new UnreadableValueException("truncated entry file: " + fileSize + " bytes, shorter than its header");
 		}
@@ -150,8 +255,9 @@ final class EntryFormat {
 		int storedLength = buffer.getInt(20);
 		int rawLength = buffer.getInt(24);
 		int crc = buffer.getInt(28);
-		if ((flags & ~FLAG_COMPRESSED) != 0 || keyLength < 0 || keyLength > MAX_KEY_BYTES || storedLength < 0
-				|| rawLength < 0 || rawLength > maxValueBytes || storedLength > maxValueBytes + 1024) {
+		Kind kind = kindOf(flags);
+		if (kind == null || keyLength < 0 || keyLength > MAX_KEY_BYTES || storedLength < 0 || rawLength < 0
+				|| rawLength > this.maxValueBytes || storedLength > this.maxValueBytes + 1024) {
 			throw new UnreadableValueException("corrupt entry header");
 		}
 		if ((flags & FLAG_COMPRESSED) == 0 && rawLength != storedLength) {
@@ -162,7 +268,17 @@ final class EntryFormat {
 			throw new UnreadableValueException("entry file has " + fileSize + " bytes, its header says " + expected
 					+ ((fileSize < expected) ? " (truncated)" : ""));
 		}
-		return new Header(flags, expiresAt, keyLength, storedLength, rawLength, crc);
+		return new Header(kind, (flags & FLAG_COMPRESSED) != 0, expiresAt, keyLength, storedLength, rawLength, crc);
+	}
+
+	private static @Nullable Kind kindOf(int flags) {
+		int kindBits = flags & ~FLAG_COMPRESSED;
+		for (Map.Entry<Kind, Integer> entry : KIND_FLAGS.entrySet()) {
+			if (entry.getValue() == kindBits) {
+				return entry.getKey();
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -178,16 +294,44 @@ final class EntryFormat {
 	}
 
 	/**
+	 * Fill a buffer from a file.
+	 * @throws UnreadableValueException if the file ends first
+	 */
+	static void readFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+		while (buffer.hasRemaining()) {
+			if (channel.read(buffer) < 0) {
+				throw new UnreadableValueException("truncated entry file");
+			}
+		}
+	}
+
+	/**
 	 * A parsed header.
 	 */
-	record Header(int flags, long expiresAt, int keyLength, int storedLength, int rawLength, int crc) {
-
-		boolean compressed() {
-			return (this.flags & FLAG_COMPRESSED) != 0;
-		}
+	record Header(Kind kind, boolean compressed, long expiresAt, int keyLength, int storedLength, int rawLength,
+			int crc) {
 
 		boolean isExpired(long now) {
 			return this.expiresAt <= now;
+		}
+
+	}
+
+	/**
+	 * What follows the key in a file: the codec's bytes for a kind, possibly compressed.
+	 *
+	 * @param kind the codec's kind
+	 * @param compressed whether {@code data} is zlib-compressed
+	 * @param rawLength the length of the codec's bytes (of {@code data} once inflated)
+	 * @param data the bytes as stored
+	 */
+	record Payload(Kind kind, boolean compressed, int rawLength, byte[] data) {
+
+		/**
+		 * The header's flags for this payload.
+		 */
+		int flags() {
+			return KIND_FLAGS.get(this.kind) | (this.compressed ? FLAG_COMPRESSED : 0);
 		}
 
 	}

@@ -5,26 +5,19 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,22 +33,23 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One cache directory as seen by this JVM, shared by every file-system backend configured with it: the lock file,
- * the in-JVM locks that go with it, and the approximate entry count.
+ * One cache directory as seen by this JVM, shared by every file-system backend configured with it: whether it can
+ * be used, the lock file and the in-JVM locks that go with it, its listing (entries, stray temporary files) and the
+ * approximate entry count.
  *
  * <p>Locking: {@code add}, {@code incr}, {@code touch}, {@code set} and {@code delete} of a key hold one of 256
  * stripes, chosen by the first byte of the key's SHA-256. A stripe is a {@link ReentrantLock} (threads of this JVM)
  * plus a POSIX record lock on byte {@code stripe} of the directory's lock file (other processes, released by the
- * kernel if the process dies), polled rather than waited for (see {@link #lockFile}). Both are needed: record locks belong to a process, so they do not exclude threads of
- * the same JVM, and Java refuses overlapping locks from one JVM. The JVM keeps one lock-file channel per directory,
+ * kernel if the process dies), polled rather than waited for (see {@link #lockFile}). Both are needed: record locks
+ * belong to a process, so they do not exclude threads of the same JVM, and Java refuses overlapping locks from one JVM. The JVM keeps one lock-file channel per directory,
  * because closing any channel of a file releases every lock the process holds on it. Byte 256 is the cull lock,
  * taken with {@code tryLock} so that at most one process culls at a time and nobody waits for it.
  *
  * <p>Availability: a directory that is missing and cannot be created, or cannot be written (a read-only mount,
  * no permission), does not fail startup. It is <em>unusable</em>: every read is a miss and every write fails (a
  * read would otherwise serve an entry that a failed {@code delete} should have removed), until a {@link #probe()}
- * finds it writable again. A probe runs at startup, on each call while the directory is unusable, and after any
- * failed write; it creates the directory if needed, checks it, opens the lock file and creates and removes a
+ * finds it writable again. A probe runs at startup, on each call while the directory is unusable, and after a
+ * write fails while it was usable; it creates the directory if needed, checks it, opens the lock file and creates and removes a
  * temporary file, all of which fail at once on a read-only file system.
  */
 final class SharedDirectory {
@@ -73,8 +67,6 @@ final class SharedDirectory {
 	private static final Map<Path, SharedDirectory> directories = new ConcurrentHashMap<>();
 
 	private static final Log logger = LogFactory.getLog(FileSystemCacheBackend.class);
-
-	private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
 	static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
@@ -191,13 +183,13 @@ final class SharedDirectory {
 		String failure = null;
 		try {
 			if (!Files.isDirectory(this.path, LinkOption.NOFOLLOW_LINKS)) {
-				createMissing(this.path, this.posix);
+				DirectorySafety.createMissing(this.path, this.posix);
 				// A new directory has a new lock file: a channel to the old one would exclude nobody.
 				FileChannel old = this.lockChannel;
 				this.lockChannel = null;
 				closeQuietly(old);
 			}
-			checkSafe(this.path, this.posix);
+			DirectorySafety.checkSafe(this.path, this.posix);
 			FileChannel channel = this.lockChannel;
 			if (channel == null || !channel.isOpen()) {
 				this.lockChannel = openLockChannel();
@@ -248,157 +240,6 @@ final class SharedDirectory {
 		});
 	}
 
-	// ---------------------------------------------------------------- directory preparation
-
-	/**
-	 * Check a configured location and create the directory if needed (mode 0700, missing parents too). A directory
-	 * that cannot be created or written is not an error here (the backend starts and serves misses, see
-	 * {@link #probe()}); an unsafe one is.
-	 * @param location the configured location
-	 * @return the directory's real path, or for a directory that could not be created the real path of its nearest
-	 * existing parent followed by the missing names
-	 * @throws IllegalArgumentException if the location is not an absolute path, the directory or a parent is not a
-	 * directory, or the directory is unsafe
-	 */
-	static Path prepare(String location) {
-		if (location.isBlank()) {
-			throw new IllegalArgumentException(
-					"the file-system cache needs an absolute directory as its location, e.g. /var/cache/myapp");
-		}
-		Path dir;
-		try {
-			dir = Path.of(location);
-		}
-		catch (InvalidPathException ex) {
-			throw new IllegalArgumentException("'" + location + "' is not a valid path: " + ex.getMessage(), ex);
-		}
-		if (!dir.isAbsolute()) {
-			throw new IllegalArgumentException("'" + location
-					+ "' is a relative path; the file-system cache needs an absolute directory (a relative one"
-					+ " would depend on the working directory)");
-		}
-		dir = dir.normalize();
-		boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-		Path existing = dir;
-		while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-			existing = existing.getParent();
-		}
-		if (existing != null && !existing.equals(dir) && !Files.isDirectory(existing)) {
-			throw new IllegalArgumentException("Cannot create cache directory " + dir + ": " + existing
-					+ " is not a directory");
-		}
-		try {
-			createMissing(dir, posix);
-		}
-		catch (IOException ex) {
-			// A read-only or unwritable parent: start anyway, the directory is probed again on use.
-			return canonical(existing, dir);
-		}
-		checkSafe(dir, posix);
-		try {
-			return dir.toRealPath();
-		}
-		catch (IOException ex) {
-			return canonical(existing, dir);
-		}
-	}
-
-	/**
-	 * The real path of {@code existing} (a parent of {@code dir}, or {@code dir} itself) followed by the rest of
-	 * {@code dir}: the same key for every spelling of a directory that does not exist yet.
-	 */
-	private static Path canonical(@Nullable Path existing, Path dir) {
-		if (existing == null) {
-			return dir;
-		}
-		try {
-			return existing.toRealPath().resolve(existing.relativize(dir));
-		}
-		catch (IOException ex) {
-			return dir;
-		}
-	}
-
-	private static void createMissing(Path dir, boolean posix) throws IOException {
-		Deque<Path> missing = new ArrayDeque<>();
-		for (Path p = dir; p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
-			missing.push(p);
-		}
-		for (Path p : missing) {
-			try {
-				if (posix) {
-					Files.createDirectory(p, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-					// mkdir applies the umask; set the mode explicitly (Django's CVE-2020-24584 was about this).
-					Files.setPosixFilePermissions(p, OWNER_ONLY_DIR);
-				}
-				else {
-					Files.createDirectory(p);
-				}
-			}
-			catch (FileAlreadyExistsException ex) {
-				// Created concurrently by another process; it is checked below like any existing directory.
-			}
-		}
-	}
-
-	private static void checkSafe(Path dir, boolean posix) {
-		try {
-			BasicFileAttributes basic = Files.readAttributes(dir, BasicFileAttributes.class,
-					LinkOption.NOFOLLOW_LINKS);
-			if (basic.isSymbolicLink()) {
-				throw unsafe(dir, "it is a symbolic link; configure the real directory instead (a link can be"
-						+ " re-pointed by whoever can write its parent)");
-			}
-			if (!basic.isDirectory()) {
-				throw unsafe(dir, "it is not a directory");
-			}
-			if (!posix) {
-				return;
-			}
-			PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class,
-					LinkOption.NOFOLLOW_LINKS);
-			Set<PosixFilePermission> permissions = attributes.permissions();
-			String mode = PosixFilePermissions.toString(permissions);
-			if (permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-				throw unsafe(dir, "it is world-writable (" + mode + "), so any user could plant or alter cache"
-						+ " entries; use a directory only this user can write (chmod 700)");
-			}
-			if (permissions.contains(PosixFilePermission.GROUP_WRITE)) {
-				throw unsafe(dir, "it is group-writable (" + mode + "), so other users could plant or alter cache"
-						+ " entries; use a directory only this user can write (chmod 700)");
-			}
-			OptionalLong uid = currentUid();
-			if (uid.isPresent()) {
-				Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-				if (owner instanceof Integer ownerUid && ownerUid != uid.getAsLong()) {
-					throw unsafe(dir, "it is owned by " + attributes.owner().getName() + " (uid " + ownerUid
-							+ "), not by the user running this application (uid " + uid.getAsLong() + ")");
-				}
-			}
-			else if (!attributes.owner().getName().equals(System.getProperty("user.name"))) {
-				throw unsafe(dir, "it is owned by " + attributes.owner().getName()
-						+ ", not by the user running this application (" + System.getProperty("user.name") + ")");
-			}
-		}
-		catch (IOException ex) {
-			throw new IllegalArgumentException("Cannot check cache directory " + dir + ": " + ex, ex);
-		}
-	}
-
-	private static IllegalArgumentException unsafe(Path dir, String why) {
-		return new IllegalArgumentException("Refusing unsafe cache directory " + dir + ": " + why);
-	}
-
-	private static OptionalLong currentUid() {
-		try {
-			return OptionalLong.of(new com.sun.security.auth.module.UnixSystem().getUid());
-		}
-		catch (LinkageError | RuntimeException ex) {
-			// Not a Unix JVM, or a runtime image without jdk.security.auth: compare user names instead.
-			return OptionalLong.empty();
-		}
-	}
-
 	// ---------------------------------------------------------------- files
 
 	/**
@@ -425,6 +266,29 @@ final class SharedDirectory {
 		this.count.set(entries.size());
 		this.writesSinceListing.set(0);
 		return entries;
+	}
+
+	/**
+	 * Count an entry file moved into place.
+	 * @param replaced whether it replaced an existing entry file
+	 */
+	void entryWritten(boolean replaced) {
+		if (!replaced) {
+			this.count.incrementAndGet();
+		}
+		this.writesSinceListing.incrementAndGet();
+	}
+
+	/**
+	 * Remove an entry file, if it is still there, and count it.
+	 * @return whether it was there
+	 */
+	boolean deleteEntry(Path file) throws IOException {
+		if (Files.deleteIfExists(file)) {
+			this.count.decrementAndGet();
+			return true;
+		}
+		return false;
 	}
 
 	/**

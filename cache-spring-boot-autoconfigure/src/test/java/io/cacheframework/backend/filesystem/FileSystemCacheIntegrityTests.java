@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import fscanary.FileCacheCanary;
+import io.cacheframework.backend.filesystem.EntryFormat.Payload;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
+import io.cacheframework.serializer.ValueCodec.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,6 +171,55 @@ class FileSystemCacheIntegrityTests {
 		}
 	}
 
+	/**
+	 * Files written by format 1 as it was before the backend was split into its helpers (issue 13), byte for byte:
+	 * they must read back, and the same value written again must give the same bytes, so that a cache directory
+	 * survives an upgrade. Written at {@link #NOW} with a 120 s timeout, except {@code text} (never expires).
+	 */
+	@Test
+	void filesOfFormatOneReadBackAndAreWrittenByteForByte() throws Exception {
+		java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+		java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
+		values.put("text", "guyan");
+		files.put("text",
+				"43534246000100007fffffffffffffff0000000700000006000000063f3f1fdc3a313a7465787401"
+						+ "677579616e");
+		values.put("int", 42);
+		files.put("int", "4353424600010000000001a2046c0dc0000000060000000500000005f51378603a313a696e74020000002a");
+		values.put("long", 1L << 40);
+		files.put("long",
+				"4353424600010000000001a2046c0dc00000000700000009000000096ec1658e3a313a6c6f6e6703"
+						+ "0000010000000000");
+		values.put("bytes", new byte[] { 1, 2, 3 });
+		files.put("bytes", "4353424600010000000001a2046c0dc00000000800000004000000040c18e9af3a313a627974657304010203");
+		values.put("null", null);
+		files.put("null", "4353424600010000000001a2046c0dc000000007000000010000000143d000103a313a6e756c6c00");
+		values.put("compressed", "spam and eggs ".repeat(100));
+		files.put("compressed",
+				"4353424600010001000001a2046c0dc00000000d0000002200000579b945ffa63a313a636f6d7072"
+						+ "6573736564789c632c2e48cc5548cc4b51484d4f2f5618e58df24679a3bc511ead7900ae71eb79");
+		values.put("list", new ArrayList<>(List.of("a", 1)));
+		files.put("list",
+				"4353424600010000000001a2046c0dc0000000070000008c0000008c8e99cdc03a313a6c69737410"
+						+ "aced0005737200136a6176612e7574696c2e41727261794c6973747881d21d99c7619d0300014900"
+						+ "0473697a6578700000000277040000000274000161737200116a6176612e6c616e672e496e746567"
+						+ "657212e2a0a4f781873802000149000576616c7565787200106a6176612e6c616e672e4e756d6265"
+						+ "7286ac951d0b94e08b02000078700000000178");
+		try (FileSystemCacheBackend cache = cache(this.dir.resolve("cache"))) {
+			for (String key : values.keySet()) {
+				byte[] file = HexFormat.of().parseHex(files.get(key));
+				Files.write(cache.pathOf(":1:" + key), file);
+				assertThat(cache.hasKey(key)).as(key).isTrue();
+				assertThat(cache.get(key)).as(key).isEqualTo(values.get(key));
+				cache.delete(key);
+				cache.set(key, values.get(key), key.equals("text") ? Timeout.NEVER : Timeout.seconds(120));
+				assertThat(HexFormat.of().formatHex(Files.readAllBytes(cache.pathOf(":1:" + key)))).as(key)
+					.isEqualTo(files.get(key));
+			}
+			assertThat(cache.statistics().errors()).isZero();
+		}
+	}
+
 	@Test
 	void compressesOnlyWhenWorthIt() throws Exception {
 		try (FileSystemCacheBackend cache = cache(this.dir.resolve("cache"))) {
@@ -293,7 +344,7 @@ class FileSystemCacheIntegrityTests {
 			// The header claims 100 bytes; the data inflates to 50 MB: reading stops at 100.
 			byte[] key = EntryFormat.keyBytes(":1:bomb");
 			Path file = cache.pathOf(":1:bomb");
-			write(file, EntryFormat.header(key, bomb, true, 100, Long.MAX_VALUE), key, bomb);
+			write(file, EntryFormat.header(key, new Payload(Kind.JAVA, true, 100, bomb), Long.MAX_VALUE), key, bomb);
 			assertThat(cache.get("bomb")).isNull();
 			assertThat(file).doesNotExist();
 		}
@@ -471,7 +522,7 @@ class FileSystemCacheIntegrityTests {
 	@Test
 	void valuesOverTheLimitAreNotStoredAndLeaveNothing() throws Exception {
 		Path location = this.dir.resolve("cache");
-		FileSystemCacheBackend.Options options = new FileSystemCacheBackend.Options();
+		FileSystemOptions options = new FileSystemOptions();
 		options.setMaxValueBytes(1000);
 		try (FileSystemCacheBackend cache = new FileSystemCacheBackend(
 				CacheSettings.builder("t").location(location.toString()).build(),
@@ -524,7 +575,8 @@ class FileSystemCacheIntegrityTests {
 		byte[] key = EntryFormat.keyBytes(madeKey);
 		byte[] stored = compress ? io.cacheframework.serializer.Zlib.compress(payload) : payload;
 		Path file = cache.pathOf(madeKey);
-		write(file, EntryFormat.header(key, stored, compress, payload.length, expiresAt), key, stored);
+		write(file, EntryFormat.header(key, new Payload(Kind.JAVA, compress, payload.length, stored), expiresAt), key,
+				stored);
 		return file;
 	}
 

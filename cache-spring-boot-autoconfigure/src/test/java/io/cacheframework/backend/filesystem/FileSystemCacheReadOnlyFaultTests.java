@@ -94,7 +94,7 @@ class FileSystemCacheReadOnlyFaultTests {
 				.asString()
 				.contains("Cache 'readonly' (filesystem) cannot use its directory " + location.toRealPath())
 				.contains("Read-only file system");
-			List<ComponentHealth> health = cache.checkHealth();
+			List<ComponentHealth> health = cache.inspection().checkHealth();
 			assertThat(health).singleElement().satisfies((component) -> assertThat(component.up()).isFalse());
 
 			Outcome outcome = hammer(cache, false);
@@ -115,7 +115,7 @@ class FileSystemCacheReadOnlyFaultTests {
 			assertThat(cache.get("kept")).isEqualTo("written before the outage");
 			assertThat(log.events()).anySatisfy((event) -> assertThat(event.getFormattedMessage())
 				.isEqualTo("Cache directory " + location.toRealPath() + " can be used again"));
-			assertThat(cache.checkHealth()).singleElement().satisfies((component) -> assertThat(component.up()).isTrue());
+			assertThat(cache.inspection().checkHealth()).singleElement().satisfies((component) -> assertThat(component.up()).isTrue());
 			Outcome recovered = hammer(cache, true);
 			assertThat(recovered.exceptions).isEmpty();
 			assertThat(recovered.hits).isEqualTo((long) CALLERS * ROUNDS);

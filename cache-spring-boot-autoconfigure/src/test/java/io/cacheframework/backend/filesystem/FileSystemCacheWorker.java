@@ -57,10 +57,10 @@ final class FileSystemCacheWorker {
 	}
 
 	static FileSystemCacheBackend open(Path dir) {
-		return open(dir, new FileSystemCacheBackend.Options());
+		return open(dir, new FileSystemOptions());
 	}
 
-	static FileSystemCacheBackend open(Path dir, FileSystemCacheBackend.Options options) {
+	static FileSystemCacheBackend open(Path dir, FileSystemOptions options) {
 		return new FileSystemCacheBackend(CacheSettings.builder("stress").location(dir.toString())
 			.timeout(Timeout.NEVER)
 			.maxEntries(100_000)
@@ -129,7 +129,7 @@ final class FileSystemCacheWorker {
 	 */
 	static void writeUntilKilled(Path dir, int writer) {
 		// No compression: the writer then spends most of its time writing files, where a kill matters most.
-		FileSystemCacheBackend.Options options = new FileSystemCacheBackend.Options();
+		FileSystemOptions options = new FileSystemOptions();
 		options.setCompressMinBytes(-1);
 		FileSystemCacheBackend cache = open(dir, options);
 		ThreadLocalRandom random = ThreadLocalRandom.current();
