@@ -12,12 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.cacheframework.core.CacheBackend;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
+import io.cacheframework.core.LogRateLimiter;
 import io.cacheframework.core.Timeout;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,8 +35,8 @@ import org.springframework.util.ClassUtils;
  * {@link PageCacheFilter}: Django 6.1's {@code FetchFromCacheMiddleware.process_request} and
  * {@code UpdateCacheMiddleware.process_response}, plus what this library does beyond Django (conditional GET on
  * cached pages, no streaming/async pages, a size limit, an optional host allow-list, no {@code Set-Cookie}
- * responses). A failing cache never fails the request: errors are logged (rate-limited) and the page is served
- * uncached.
+ * responses). A failing cache never fails the request: errors are logged (through a {@link LogRateLimiter}) and the
+ * page is served uncached.
  *
  * <p>A page never crosses users: besides Django's rules it never stores a response to a request whose HTTP session
  * was created (or got a new id) while it ran, whoever writes the cookie (Tomcat, Spring Session when the response
@@ -79,11 +78,11 @@ public final class PageCache {
 
 	private final Set<String> allowedHosts;
 
-	private final CacheLookupRecorder lookupRecorder;
+	private final PageCacheRecorder recorder;
 
 	private final SelectingHeaders selectingHeaders;
 
-	private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE / 2);
+	private final LogRateLimiter failureLog = new LogRateLimiter();
 
 	private PageCache(Builder builder) {
 		this.caches = Objects.requireNonNull(builder.caches, "caches must be set");
@@ -92,7 +91,7 @@ public final class PageCache {
 		this.clock = builder.clock;
 		this.maxBodySize = builder.maxBodySize;
 		this.allowedHosts = Set.copyOf(builder.allowedHosts.stream().map((h) -> h.toLowerCase(Locale.ROOT)).toList());
-		this.lookupRecorder = builder.lookupRecorder;
+		this.recorder = builder.recorder;
 		this.selectingHeaders = builder.selectingHeaders;
 	}
 
@@ -177,11 +176,11 @@ public final class PageCache {
 				page = null;
 			}
 			if (page == null) {
-				this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), false);
+				this.recorder.record(settings.cacheAlias(), false);
 				state.updateCache = armBuffer(request);
 				return true;
 			}
-			this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), true);
+			this.recorder.record(settings.cacheAlias(), true);
 			serve(page, request, response);
 			return false;
 		}
@@ -506,11 +505,10 @@ public final class PageCache {
 	}
 
 	private void logFailure(String what, Exception ex) {
-		long now = System.nanoTime();
-		long last = this.lastFailureLog.get();
-		if (now - last > 60_000_000_000L && this.lastFailureLog.compareAndSet(last, now)) {
-			logger.warn("Page cache failed " + what + "; the page is served uncached (logged at most once a minute)",
-					ex);
+		long suppressed = this.failureLog.record(this.clock.millis());
+		if (suppressed >= 0) {
+			logger.warn("Page cache failed " + what + "; the page is served uncached"
+					+ LogRateLimiter.suppressedNote(suppressed), ex);
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Page cache failed " + what, ex);
@@ -579,7 +577,7 @@ public final class PageCache {
 
 		private Collection<String> allowedHosts = List.of();
 
-		private CacheLookupRecorder lookupRecorder = CacheLookupRecorder.NONE;
+		private PageCacheRecorder recorder = PageCacheRecorder.NONE;
 
 		private SelectingHeaders selectingHeaders = SelectingHeaders.fromAnnotations();
 
@@ -630,12 +628,12 @@ public final class PageCache {
 		}
 
 		/**
-		 * Count each lookup as a page cache hit or miss ({@link CacheLookupRecorder#PAGE}).
-		 * @param lookupRecorder the recorder
+		 * Tell a recorder of each lookup, a hit or a miss.
+		 * @param recorder the recorder
 		 * @return this builder
 		 */
-		public Builder lookupRecorder(CacheLookupRecorder lookupRecorder) {
-			this.lookupRecorder = Objects.requireNonNull(lookupRecorder, "lookupRecorder must not be null");
+		public Builder recorder(PageCacheRecorder recorder) {
+			this.recorder = Objects.requireNonNull(recorder, "recorder must not be null");
 			return this;
 		}
 

@@ -10,8 +10,9 @@ import io.cacheframework.actuate.CacheBackendsEndpoint;
 import io.cacheframework.actuate.DjangoCacheMeterBinderProvider;
 import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
 import io.cacheframework.core.AbstractCacheBackend;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
+import io.cacheframework.thymeleaf.FragmentCacheRecorder;
+import io.cacheframework.web.PageCacheRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,8 @@ class CacheBackendsActuatorAutoConfigurationTests {
 			assertThat(context).hasSingleBean(CacheBackendsEndpoint.class)
 				.hasBean("cachebackendsHealthContributor")
 				.hasSingleBean(DjangoCacheMeterBinderProvider.class)
-				.hasSingleBean(CacheLookupRecorder.class);
+				.hasSingleBean(PageCacheRecorder.class)
+				.hasSingleBean(FragmentCacheRecorder.class);
 			context.getBean(Caches.class).get("default").get("timed");
 			assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").tag("operation", "get")
 				.functionTimer()
@@ -80,7 +82,8 @@ class CacheBackendsActuatorAutoConfigurationTests {
 					.doesNotHaveBean(CacheBackendsEndpoint.class)
 					.doesNotHaveBean("cachebackendsHealthContributor")
 					.doesNotHaveBean(DjangoCacheMeterBinderProvider.class)
-					.doesNotHaveBean(CacheLookupRecorder.class);
+					.doesNotHaveBean(PageCacheRecorder.class)
+					.doesNotHaveBean(FragmentCacheRecorder.class);
 				assertThat(context.getBean(Caches.class).get("default").get("x")).isNull();
 			});
 	}
