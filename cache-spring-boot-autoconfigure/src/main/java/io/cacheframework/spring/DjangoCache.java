@@ -33,7 +33,7 @@ import org.springframework.cache.support.NullValue;
  * lists, records, ...) length-prefixed parts, so keys that are not {@code equals} never share an entry (the format is
  * in the README, "Spring cache keys"). A text that is long, contains whitespace or control characters, or has a
  * lone surrogate is replaced by {@code #} and its SHA-256, so every key is valid on memcached. {@code null} values
- * are stored as values (Django stores {@code None}).
+ * are stored as values (Django stores {@code None}), Spring's {@link NullValue} sentinel as {@code null} too.
  *
  * <p>What it counts is in {@link #statistics()}: an alias's backend statistics, or a namespace's own.
  *
@@ -132,7 +132,7 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 		T value = (T) this.backend.getOrSet(backendKey, () -> {
 			loaded[0] = true;
 			try {
-				return valueLoader.call();
+				return storable(valueLoader.call());
 			}
 			catch (Exception ex) {
 				throw new ValueRetrievalException(key, valueLoader, ex);
@@ -155,7 +155,7 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 			boolean[] loaded = new boolean[1];
 			T value = (T) this.backend.getOrSet(backendKey(key), () -> {
 				loaded[0] = true;
-				return valueLoader.get().join();
+				return storable(valueLoader.get().join());
 			});
 			countLoad(loaded[0]);
 			return value;
@@ -164,14 +164,14 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		this.backend.set(backendKey(key), value, Timeout.DEFAULT);
+		this.backend.set(backendKey(key), storable(value), Timeout.DEFAULT);
 		countStored();
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		String backendKey = backendKey(key);
-		if (this.backend.add(backendKey, value)) {
+		if (this.backend.add(backendKey, storable(value))) {
 			countStored();
 			return null;
 		}
@@ -208,6 +208,14 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	public boolean invalidate() {
 		clear();
 		return true;
+	}
+
+	/**
+	 * Spring's null sentinel is stored as {@code null}, as Django stores {@code None}: the stores know nothing of
+	 * Spring's types, and {@link #lookup} turns a stored {@code null} back into the sentinel.
+	 */
+	private static @Nullable Object storable(@Nullable Object value) {
+		return (value instanceof NullValue) ? null : value;
 	}
 
 	// A namespace counts what goes through it; an alias's backend counts every call itself.
