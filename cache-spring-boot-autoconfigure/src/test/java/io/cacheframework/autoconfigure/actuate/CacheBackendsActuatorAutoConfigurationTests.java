@@ -121,4 +121,32 @@ class CacheBackendsActuatorAutoConfigurationTests {
 		}
 	}
 
+	@Test
+	void operationTimersIsDescribedForTheIde() throws Exception {
+		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			List<Map<String, Object>> property = JsonPath.read(json,
+					"$.properties[?(@.name == 'app.cache-metrics.operation-timers')]");
+			assertThat(property).singleElement().satisfies((entry) -> {
+				assertThat(entry).containsEntry("type", CacheMetricsProperties.OperationTimers.class.getName())
+					.containsEntry("defaultValue", "io");
+				assertThat(entry.get("description")).asString().contains("cache.backend.operation");
+			});
+		}
+	}
+
+	@Test
+	void timerModeInAnyCaseAndTheOldBooleans() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("app.cache-metrics.operation-timers=ALL")
+			.run((context) -> assertThat(context.getBean(CacheMetricsProperties.class).getOperationTimers())
+				.isEqualTo(CacheMetricsProperties.OperationTimers.ALL));
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("app.cache-metrics.operation-timers=false")
+			.run((context) -> {
+				context.getBean(Caches.class).get("default").get("untimed");
+				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").meters()).isEmpty();
+			});
+	}
+
 }
