@@ -31,7 +31,7 @@ import org.springframework.cache.support.NullValue;
  * <p>A key becomes text unambiguously: a {@code String} is itself (so {@code @Cacheable(key = "'x'")} and
  * {@code backend.get("x")} share an entry), other types carry a type tag and composite keys ({@code SimpleKey},
  * lists, records, ...) length-prefixed parts, so keys that are not {@code equals} never share an entry (the format is
- * in the README, "Spring cache keys"). A text that is long, contains whitespace or control characters, or has a
+ * in {@code docs/spring.md}, "Keys"). A text that is long, contains whitespace or control characters, or has a
  * lone surrogate is replaced by {@code #} and its SHA-256, so every key is valid on memcached. {@code null} values
  * are stored as values (Django stores {@code None}), Spring's {@link NullValue} sentinel as {@code null} too.
  *
