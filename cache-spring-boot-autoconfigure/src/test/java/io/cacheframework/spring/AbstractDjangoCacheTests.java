@@ -492,7 +492,8 @@ public abstract class AbstractDjangoCacheTests {
 			assertThat(statistics.evictions() - evictions).as("@CacheEvict removals").isEqualTo(1);
 			long lookups = statistics.hits() + statistics.misses();
 			cache.getNativeCache().get(createRandomKey());
-			assertThat(statistics.hits() + statistics.misses()).as("the default alias's own reads are not the namespace's")
+			assertThat(statistics.hits() + statistics.misses())
+				.as("the default alias's own reads are not the namespace's")
 				.isEqualTo(lookups);
 		}
 	}
@@ -534,15 +535,17 @@ public abstract class AbstractDjangoCacheTests {
 		assertThat(this.greetings.calls(nobody)).isEqualTo(1);
 
 		String later = createRandomKey();
-		assertThat(this.greetings.later(cacheName, later).get(10, TimeUnit.SECONDS)).isEqualTo("Later " + later + " #1");
-		assertThat(this.greetings.later(cacheName, later).get(10, TimeUnit.SECONDS)).isEqualTo("Later " + later + " #1");
+		for (int i = 0; i < 2; i++) {
+			assertThat(this.greetings.later(cacheName, later).get(10, TimeUnit.SECONDS))
+				.isEqualTo("Later " + later + " #1");
+		}
 		assertThat(this.greetings.calls(later)).isEqualTo(1);
 
 		String unsynced = createRandomKey();
-		assertThat(this.greetings.laterUnsynchronized(cacheName, unsynced).get(10, TimeUnit.SECONDS))
-			.isEqualTo("Later " + unsynced + " #1");
-		assertThat(this.greetings.laterUnsynchronized(cacheName, unsynced).get(10, TimeUnit.SECONDS))
-			.isEqualTo("Later " + unsynced + " #1");
+		for (int i = 0; i < 2; i++) {
+			assertThat(this.greetings.laterUnsynchronized(cacheName, unsynced).get(10, TimeUnit.SECONDS))
+				.isEqualTo("Later " + unsynced + " #1");
+		}
 		assertThat(this.greetings.calls(unsynced)).isEqualTo(1);
 	}
 

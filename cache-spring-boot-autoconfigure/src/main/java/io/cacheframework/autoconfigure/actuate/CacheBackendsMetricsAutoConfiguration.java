@@ -2,7 +2,7 @@ package io.cacheframework.autoconfigure.actuate;
 
 import java.util.Set;
 
-import io.cacheframework.actuate.CacheOperationTimers;
+import io.cacheframework.actuate.MicrometerCacheOperationListener;
 import io.cacheframework.actuate.DjangoCacheMeterBinderProvider;
 import io.cacheframework.actuate.MicrometerFragmentCacheRecorder;
 import io.cacheframework.actuate.MicrometerPageCacheRecorder;
@@ -75,7 +75,7 @@ public final class CacheBackendsMetricsAutoConfiguration {
 				for (String alias : caches.aliases()) {
 					CacheBackend backend = caches.get(alias);
 					if (mode == OperationTimers.ALL || !IN_MEMORY_BACKENDS.contains(backend.backendName())) {
-						CacheOperationTimers.instrument(meterRegistry, backend);
+						MicrometerCacheOperationListener.instrument(meterRegistry, backend);
 					}
 				}
 			}
