@@ -13,15 +13,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer's standard cache meters ({@code cache.gets{result=hit|miss}}, {@code cache.puts},
- * {@code cache.evictions}, {@code cache.size}) for a {@link DjangoCache}.
+ * {@code cache.evictions}, {@code cache.size}) for a {@link DjangoCache}, plus {@code cache.removals} (keys deleted)
+ * and {@code cache.errors} (failed store accesses, treated as misses or skipped writes). Every count comes from the
+ * cache's {@link DjangoCache#statistics() statistics}.
  *
  * <p>A cache named like an alias reports its backend's statistics, so low-level API calls
  * ({@code caches.get("default").get(..)}) count as well as {@code @Cacheable}; evictions are the entries the backend
- * culled; the size is the store's entry count where the backend can count it ({@link CacheInspection}). It also
- * registers {@code cache.removals} (keys deleted) and {@code cache.errors} (failed store accesses, treated as misses).
+ * culled; the size is the store's entry count where the backend can count it ({@link CacheInspection}).
  *
- * <p>A namespaced cache (any other name, inside the default backend) reports its own counters: lookups and puts
- * through that name, and evictions as keys removed by {@code @CacheEvict}; it has no size of its own.
+ * <p>A namespaced cache (any other name, inside the default backend) reports its own statistics: lookups and puts
+ * through that name, and keys removed by {@code @CacheEvict} as its removals and its evictions; it has no size of
+ * its own.
  *
  * @since 0.1.0
  */
@@ -62,60 +64,45 @@ public class DjangoCacheMeterBinder extends CacheMeterBinder<DjangoCache> {
 
 	@Override
 	protected long hitCount() {
-		return count(CacheStatistics::hits, DjangoCache::getHitCount);
+		return count(getCache(), CacheStatistics::hits);
 	}
 
 	@Override
 	protected Long missCount() {
-		return count(CacheStatistics::misses, DjangoCache::getMissCount);
+		return count(getCache(), CacheStatistics::misses);
 	}
 
 	@Override
 	protected Long evictionCount() {
-		return count(CacheStatistics::evictions, DjangoCache::getEvictionCount);
+		return count(getCache(), CacheStatistics::evictions);
 	}
 
 	@Override
 	protected long putCount() {
-		return count(CacheStatistics::sets, DjangoCache::getPutCount);
-	}
-
-	/**
-	 * A count from the backend's statistics for an alias, from the cache's own counters for a namespace, and 0 once
-	 * the cache is gone.
-	 */
-	private long count(ToLongFunction<CacheStatistics> backendCount, ToLongFunction<DjangoCache> cacheCount) {
-		DjangoCache cache = getCache();
-		if (cache == null) {
-			return 0;
-		}
-		CacheStatistics statistics = backendStatistics(cache);
-		return (statistics != null) ? backendCount.applyAsLong(statistics) : cacheCount.applyAsLong(cache);
+		return count(getCache(), CacheStatistics::sets);
 	}
 
 	@Override
 	protected void bindImplementationSpecificMetrics(MeterRegistry registry) {
 		DjangoCache cache = getCache();
-		if (cache == null || backendStatistics(cache) == null) {
+		if (cache == null) {
 			return;
 		}
-		FunctionCounter.builder("cache.removals", cache, (c) -> backendCount(c, CacheStatistics::deletes))
+		FunctionCounter.builder("cache.removals", cache, (c) -> count(c, CacheStatistics::deletes))
 			.tags(getTagsWithCacheName())
 			.description("Keys deleted from the cache")
 			.register(registry);
-		FunctionCounter.builder("cache.errors", cache, (c) -> backendCount(c, CacheStatistics::errors))
+		FunctionCounter.builder("cache.errors", cache, (c) -> count(c, CacheStatistics::errors))
 			.tags(getTagsWithCacheName())
 			.description("Failed store accesses, each treated as a miss or a skipped write")
 			.register(registry);
 	}
 
-	private static double backendCount(DjangoCache cache, ToLongFunction<CacheStatistics> count) {
-		CacheStatistics statistics = backendStatistics(cache);
-		return (statistics != null) ? count.applyAsLong(statistics) : 0;
-	}
-
-	private static @Nullable CacheStatistics backendStatistics(DjangoCache cache) {
-		return cache.isNamespaced() ? null : cache.getNativeCache().statistics();
+	/**
+	 * A count from the cache's statistics, 0 once the cache is gone.
+	 */
+	private static long count(@Nullable DjangoCache cache, ToLongFunction<CacheStatistics> count) {
+		return (cache != null) ? count.applyAsLong(cache.statistics()) : 0;
 	}
 
 }

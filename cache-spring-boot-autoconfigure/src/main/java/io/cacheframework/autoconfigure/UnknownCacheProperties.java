@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import io.cacheframework.autoconfigure.actuate.CacheHealthProperties;
+import io.cacheframework.autoconfigure.actuate.CacheMetricsProperties;
 import io.cacheframework.autoconfigure.web.CachePageProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -222,10 +224,10 @@ final class UnknownCacheProperties {
 		groups.put("cache-serialization", Node.of(CacheFrameworkProperties.CacheSerialization.class));
 		groups.put("cache-middleware", Node.of(CachePageProperties.CacheMiddleware.class));
 		groups.put("cache-pages", Node.list(Node.of(CachePageProperties.CachePageEntry.class)));
-		// Single switches read where they are used, without a properties class of their own.
+		groups.put("cache-health", Node.of(CacheHealthProperties.class));
+		groups.put("cache-metrics", Node.of(CacheMetricsProperties.class));
+		// A single switch read where it is used, without a properties class of its own.
 		groups.put("cache-database", Node.bean(Map.of("create-tables", Node.SCALAR)));
-		groups.put("cache-health", Node.bean(Map.of("down-when-unavailable", Node.SCALAR)));
-		groups.put("cache-metrics", Node.bean(Map.of("operation-timers", Node.SCALAR)));
 		return Node.bean(groups);
 	}
 

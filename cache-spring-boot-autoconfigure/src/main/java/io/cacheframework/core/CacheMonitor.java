@@ -1,7 +1,6 @@
 package io.cacheframework.core;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -12,12 +11,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a cache reports about itself, in one place: the counters ({@link CacheStatistics}), the duration of each
  * store operation for an optional {@link CacheOperationListener}, and store failures, counted and logged (the first
- * at once, then at most one line every 10 seconds with the number left out). Shared by a backend and its version
- * views.
+ * at once, then at most one line every {@link LogRateLimiter#INTERVAL} with the number left out). Shared by a
+ * backend and its version views.
  */
 final class CacheMonitor {
-
-	private static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(10);
 
 	final CacheStatistics statistics = new CacheStatistics();
 
@@ -27,9 +24,9 @@ final class CacheMonitor {
 
 	private final Clock clock;
 
-	private final LogRateLimiter failures = new LogRateLimiter(FAILURE_LOG_INTERVAL);
+	private final LogRateLimiter failures = new LogRateLimiter();
 
-	private final LogRateLimiter unreadable = new LogRateLimiter(FAILURE_LOG_INTERVAL);
+	private final LogRateLimiter unreadable = new LogRateLimiter();
 
 	private volatile @Nullable CacheOperationListener listener;
 
@@ -132,7 +129,7 @@ final class CacheMonitor {
 		if (suppressed >= 0) {
 			this.logger.warn("Cache '" + this.cache.alias() + "' (" + this.cache.backendName() + ") " + operation
 					+ " failed, continuing without the cache"
-					+ ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "") + ": "
+					+ LogRateLimiter.suppressedNote(suppressed) + ": "
 					+ ex.getMessage(), this.logger.isDebugEnabled() ? ex : null);
 		}
 		else if (this.logger.isDebugEnabled()) {

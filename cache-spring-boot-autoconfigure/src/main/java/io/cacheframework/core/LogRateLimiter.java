@@ -4,20 +4,27 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Decides which of a stream of similar failures gets a log line: the first one at once, then at most one per
- * interval, each logged line carrying how many failures were left out since the previous one. Lock-free and
+ * Decides which of a stream of similar failures gets a log line: the first one at once, then at most one every
+ * {@link #INTERVAL}, each logged line carrying how many failures were left out since the previous one. The one
+ * limiter of the library: store failures and unreadable entries (every backend), the page cache, template fragments
+ * and Spring's {@code @Cacheable} error handler all log through one each, with the same interval. Lock-free and
  * thread-safe; time is whatever clock the caller passes (a backend passes its cache's clock).
  *
  * <pre class="code">
  * long suppressed = this.limiter.record(clock.millis());
  * if (suppressed >= 0) {
- *     logger.warn("... failed" + ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : ""));
+ *     logger.warn("... failed" + LogRateLimiter.suppressedNote(suppressed));
  * }
  * </pre>
  *
  * @since 0.1.0
  */
 public final class LogRateLimiter {
+
+	/**
+	 * The least time between two logged lines of one limiter: ten seconds.
+	 */
+	public static final Duration INTERVAL = Duration.ofSeconds(10);
 
 	/**
 	 * "Nothing logged yet": compared for equality, never subtracted from (subtracting it overflows, which is how a
@@ -32,11 +39,10 @@ public final class LogRateLimiter {
 	private final AtomicLong suppressed = new AtomicLong();
 
 	/**
-	 * Create a limiter.
-	 * @param interval the least time between two logged failures
+	 * Create a limiter that logs at most one line every {@link #INTERVAL}.
 	 */
-	public LogRateLimiter(Duration interval) {
-		this.intervalMillis = interval.toMillis();
+	public LogRateLimiter() {
+		this.intervalMillis = INTERVAL.toMillis();
 	}
 
 	/**
@@ -54,6 +60,16 @@ public final class LogRateLimiter {
 		}
 		this.suppressed.incrementAndGet();
 		return -1;
+	}
+
+	/**
+	 * The end of a logged line that says how many failures were left out: empty for none, else
+	 * {@code " (N similar failures not logged)"}.
+	 * @param suppressed what {@link #record(long)} returned
+	 * @return the note
+	 */
+	public static String suppressedNote(long suppressed) {
+		return (suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "";
 	}
 
 }

@@ -1,7 +1,6 @@
 package io.cacheframework.spring;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.cacheframework.core.CacheBackend;
@@ -15,9 +14,10 @@ import org.springframework.cache.interceptor.CacheErrorHandler;
 
 /**
  * A {@link CacheErrorHandler} that turns cache failures into misses: a failed read runs the method, a failed write
- * or eviction is skipped. Each failure is counted (in the backend's statistics too) and logged at WARN: the first
- * at once, then at most one line every ten seconds, saying how many failures it left out. Spring's default handler
- * rethrows, which turns a cache outage into an error for the caller.
+ * or eviction is skipped. Each failure is counted (in the backend's statistics, and in a namespaced
+ * {@link DjangoCache}'s own statistics too) and logged at WARN through a {@link LogRateLimiter}: the first at once,
+ * then at most one line every ten seconds, saying how many failures it left out. Spring's default handler rethrows,
+ * which turns a cache outage into an error for the caller.
  *
  * @since 0.1.0
  */
@@ -25,11 +25,9 @@ public class CacheFailureHandler implements CacheErrorHandler {
 
 	private static final Log logger = LogFactory.getLog(CacheFailureHandler.class);
 
-	private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
-
 	private final LongAdder failures = new LongAdder();
 
-	private final LogRateLimiter log = new LogRateLimiter(LOG_INTERVAL);
+	private final LogRateLimiter log = new LogRateLimiter();
 
 	private final Clock clock;
 
@@ -80,11 +78,14 @@ public class CacheFailureHandler implements CacheErrorHandler {
 		if (cache.getNativeCache() instanceof CacheBackend backend) {
 			backend.statistics().recordError();
 		}
+		if (cache instanceof DjangoCache djangoCache && djangoCache.isNamespaced()) {
+			djangoCache.statistics().recordError();
+		}
 		long suppressed = this.log.record(this.clock.millis());
 		if (suppressed >= 0) {
 			logger.warn("Cache '" + cache.getName() + "' " + operation + ((key != null) ? " of key '" + key + "'" : "")
 					+ " failed; continuing without the cache"
-					+ ((suppressed > 0) ? " (" + suppressed + " similar failures not logged)" : "") + ": " + exception,
+					+ LogRateLimiter.suppressedNote(suppressed) + ": " + exception,
 					exception);
 		}
 		else if (logger.isDebugEnabled()) {

@@ -7,11 +7,11 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheKeys;
+import io.cacheframework.core.CacheStatistics;
 import io.cacheframework.core.Timeout;
 import org.jspecify.annotations.Nullable;
 
@@ -31,9 +31,11 @@ import org.springframework.cache.support.NullValue;
  * <p>A key becomes text unambiguously: a {@code String} is itself (so {@code @Cacheable(key = "'x'")} and
  * {@code backend.get("x")} share an entry), other types carry a type tag and composite keys ({@code SimpleKey},
  * lists, records, ...) length-prefixed parts, so keys that are not {@code equals} never share an entry (the format is
- * in the README, "Spring cache keys"). A text that is long, contains whitespace or control characters, or has a
+ * in {@code docs/spring.md}, "Keys"). A text that is long, contains whitespace or control characters, or has a
  * lone surrogate is replaced by {@code #} and its SHA-256, so every key is valid on memcached. {@code null} values
- * are stored as values (Django stores {@code None}).
+ * are stored as values (Django stores {@code None}), Spring's {@link NullValue} sentinel as {@code null} too.
+ *
+ * <p>What it counts is in {@link #statistics()}: an alias's backend statistics, or a namespace's own.
  *
  * @since 0.1.0
  */
@@ -54,14 +56,11 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 
 	private final @Nullable String namespace;
 
-	// Counted here because a namespace shares its backend's statistics with the default alias and every other name.
-	private final LongAdder hits = new LongAdder();
-
-	private final LongAdder misses = new LongAdder();
-
-	private final LongAdder puts = new LongAdder();
-
-	private final LongAdder evictions = new LongAdder();
+	/**
+	 * A namespace's own counters ({@code null} for an alias, which its backend counts): a namespace shares its
+	 * backend, and that backend's statistics, with the default alias and every other name.
+	 */
+	private final @Nullable CacheStatistics namespaceStatistics;
 
 	/**
 	 * A cache that is the whole of a backend (the name is an alias).
@@ -83,6 +82,7 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 		this.name = Objects.requireNonNull(name, "name must not be null");
 		this.backend = Objects.requireNonNull(backend, "backend must not be null");
 		this.namespace = namespaced ? safeKey(name) : null;
+		this.namespaceStatistics = namespaced ? new CacheStatistics() : null;
 	}
 
 	@Override
@@ -103,14 +103,24 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 		return this.namespace != null;
 	}
 
+	/**
+	 * What this cache has counted. For an alias, its backend's statistics: every call counts, the low-level API's
+	 * included, and evictions are the entries the backend culled. For a namespace, its own: lookups, stored values,
+	 * and keys removed ({@code @CacheEvict}), which count as its evictions too since it cannot see what the shared
+	 * backend culls; its reads and writes also count in the backend's statistics.
+	 * @return the statistics
+	 */
+	public CacheStatistics statistics() {
+		return (this.namespaceStatistics != null) ? this.namespaceStatistics : this.backend.statistics();
+	}
+
 	@Override
 	protected @Nullable Object lookup(Object key) {
 		Object value = this.backend.getOrDefault(backendKey(key), MISS);
+		countLookup(value != MISS);
 		if (value == MISS) {
-			this.misses.increment();
 			return null;
 		}
-		this.hits.increment();
 		return (value != null) ? value : NullValue.INSTANCE;
 	}
 
@@ -122,7 +132,7 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 		T value = (T) this.backend.getOrSet(backendKey, () -> {
 			loaded[0] = true;
 			try {
-				return valueLoader.call();
+				return storable(valueLoader.call());
 			}
 			catch (Exception ex) {
 				throw new ValueRetrievalException(key, valueLoader, ex);
@@ -145,34 +155,24 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 			boolean[] loaded = new boolean[1];
 			T value = (T) this.backend.getOrSet(backendKey(key), () -> {
 				loaded[0] = true;
-				return valueLoader.get().join();
+				return storable(valueLoader.get().join());
 			});
 			countLoad(loaded[0]);
 			return value;
 		});
 	}
 
-	private void countLoad(boolean loaded) {
-		if (loaded) {
-			this.misses.increment();
-			this.puts.increment();
-		}
-		else {
-			this.hits.increment();
-		}
-	}
-
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		this.backend.set(backendKey(key), value, Timeout.DEFAULT);
-		this.puts.increment();
+		this.backend.set(backendKey(key), storable(value), Timeout.DEFAULT);
+		countStored();
 	}
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
 		String backendKey = backendKey(key);
-		if (this.backend.add(backendKey, value)) {
-			this.puts.increment();
+		if (this.backend.add(backendKey, storable(value))) {
+			countStored();
 			return null;
 		}
 		Object existing = this.backend.getOrDefault(backendKey, MISS);
@@ -187,8 +187,9 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	@Override
 	public boolean evictIfPresent(Object key) {
 		boolean evicted = this.backend.delete(backendKey(key));
-		if (evicted) {
-			this.evictions.increment();
+		if (evicted && this.namespaceStatistics != null) {
+			this.namespaceStatistics.recordDeletes(1);
+			this.namespaceStatistics.recordEvictions(1);
 		}
 		return evicted;
 	}
@@ -210,36 +211,37 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Lookups through this cache that found a value ({@code @Cacheable} hits); the backend's own statistics also
-	 * count low-level API calls.
-	 * @return the count
+	 * Spring's null sentinel is stored as {@code null}, as Django stores {@code None}: the stores know nothing of
+	 * Spring's types, and {@link #lookup} turns a stored {@code null} back into the sentinel.
 	 */
-	public long getHitCount() {
-		return this.hits.sum();
+	private static @Nullable Object storable(@Nullable Object value) {
+		return (value instanceof NullValue) ? null : value;
 	}
 
-	/**
-	 * Lookups through this cache that found nothing.
-	 * @return the count
-	 */
-	public long getMissCount() {
-		return this.misses.sum();
+	// A namespace counts what goes through it; an alias's backend counts every call itself.
+
+	private void countLookup(boolean hit) {
+		if (this.namespaceStatistics != null) {
+			if (hit) {
+				this.namespaceStatistics.recordHits(1);
+			}
+			else {
+				this.namespaceStatistics.recordMisses(1);
+			}
+		}
 	}
 
-	/**
-	 * Values stored through this cache (puts, and values loaded on a miss).
-	 * @return the count
-	 */
-	public long getPutCount() {
-		return this.puts.sum();
+	private void countLoad(boolean loaded) {
+		countLookup(!loaded);
+		if (loaded) {
+			countStored();
+		}
 	}
 
-	/**
-	 * Keys evicted through this cache ({@code @CacheEvict}) that were present.
-	 * @return the count
-	 */
-	public long getEvictionCount() {
-		return this.evictions.sum();
+	private void countStored() {
+		if (this.namespaceStatistics != null) {
+			this.namespaceStatistics.recordSets(1);
+		}
 	}
 
 	/**

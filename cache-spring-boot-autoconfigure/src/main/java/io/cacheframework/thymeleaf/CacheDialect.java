@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import org.thymeleaf.dialect.AbstractProcessorDialect;
 import org.thymeleaf.processor.IProcessor;
@@ -56,14 +55,14 @@ public class CacheDialect extends AbstractProcessorDialect {
 
 	private final Caches caches;
 
-	private final CacheLookupRecorder lookupRecorder;
+	private final FragmentCacheRecorder recorder;
 
 	/**
 	 * Create the dialect.
 	 * @param caches the configured caches that fragments are stored in
 	 */
 	public CacheDialect(Caches caches) {
-		this(caches, DEFAULT_PREFIX, CacheLookupRecorder.NONE);
+		this(caches, DEFAULT_PREFIX, FragmentCacheRecorder.NONE);
 	}
 
 	/**
@@ -72,26 +71,26 @@ public class CacheDialect extends AbstractProcessorDialect {
 	 * @param prefix the attribute prefix, e.g. {@code "fc"} for {@code fc:fragment}
 	 */
 	public CacheDialect(Caches caches, String prefix) {
-		this(caches, prefix, CacheLookupRecorder.NONE);
+		this(caches, prefix, FragmentCacheRecorder.NONE);
 	}
 
 	/**
 	 * Create the dialect, counting fragment cache hits and misses.
 	 * @param caches the configured caches that fragments are stored in
 	 * @param prefix the attribute prefix, e.g. {@code "cache"}
-	 * @param lookupRecorder told of each fragment lookup ({@link CacheLookupRecorder#FRAGMENT})
+	 * @param recorder told of each fragment lookup, a hit or a miss
 	 */
-	public CacheDialect(Caches caches, String prefix, CacheLookupRecorder lookupRecorder) {
+	public CacheDialect(Caches caches, String prefix, FragmentCacheRecorder recorder) {
 		super(NAME, Objects.requireNonNull(prefix, "prefix must not be null"), PROCESSOR_PRECEDENCE);
 		this.caches = Objects.requireNonNull(caches, "caches must not be null");
-		this.lookupRecorder = Objects.requireNonNull(lookupRecorder, "lookupRecorder must not be null");
+		this.recorder = Objects.requireNonNull(recorder, "recorder must not be null");
 	}
 
 	@Override
 	public Set<IProcessor> getProcessors(String dialectPrefix) {
 		Set<IProcessor> processors = new LinkedHashSet<>();
-		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.lookupRecorder, true));
-		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.lookupRecorder, false));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.recorder, true));
+		processors.add(new FragmentCacheProcessor(dialectPrefix, this.caches, this.recorder, false));
 		for (String attribute : FragmentCacheProcessor.COMPANION_ATTRIBUTES) {
 			processors.add(new CompanionAttributeProcessor(dialectPrefix, attribute));
 		}

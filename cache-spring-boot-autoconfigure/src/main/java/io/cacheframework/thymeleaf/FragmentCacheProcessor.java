@@ -7,13 +7,12 @@ import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.cacheframework.core.CacheKeys;
 import io.cacheframework.core.CacheBackend;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.InvalidCacheKeyException;
+import io.cacheframework.core.LogRateLimiter;
 import io.cacheframework.core.TemplateFragmentKeys;
 import io.cacheframework.core.Timeout;
 import org.apache.commons.logging.Log;
@@ -89,13 +88,11 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 
 	static final String DEFAULT_ALIAS = "default";
 
-	private static final long WARN_INTERVAL_NANOS = 10_000_000_000L;
-
 	private static final Log logger = LogFactory.getLog(FragmentCacheProcessor.class);
 
 	private final Caches caches;
 
-	private final CacheLookupRecorder lookupRecorder;
+	private final FragmentCacheRecorder recorder;
 
 	private final String dialectPrefix;
 
@@ -108,23 +105,23 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 	private final boolean inclusionStage;
 
 	// A cache that throws on every call would otherwise log once per fragment per request.
-	private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+	private final LogRateLimiter failureLog = new LogRateLimiter();
 
 	/**
 	 * Create one of the two stages.
 	 * @param dialectPrefix the dialect's prefix
 	 * @param caches the caches
-	 * @param lookupRecorder told of each fragment lookup
+	 * @param recorder told of each fragment lookup
 	 * @param inclusionStage {@code true} for the early stage, which handles only elements that also carry
 	 * {@code th:insert}/{@code th:replace} (and no {@code th:each}); {@code false} for the main stage
 	 */
-	FragmentCacheProcessor(String dialectPrefix, Caches caches, CacheLookupRecorder lookupRecorder,
+	FragmentCacheProcessor(String dialectPrefix, Caches caches, FragmentCacheRecorder recorder,
 			boolean inclusionStage) {
 		super(TemplateMode.HTML, dialectPrefix, null, false, ATTRIBUTE_NAME, true,
 				inclusionStage ? INCLUSION_PRECEDENCE : PRECEDENCE, false);
 		this.inclusionStage = inclusionStage;
 		this.caches = caches;
-		this.lookupRecorder = lookupRecorder;
+		this.recorder = recorder;
 		this.dialectPrefix = dialectPrefix;
 		this.timeoutName = AttributeNames.forHTMLName(dialectPrefix, TIMEOUT);
 		this.varyOnName = AttributeNames.forHTMLName(dialectPrefix, VARY_ON);
@@ -144,7 +141,7 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 		CacheBackend cache = cache(context, tag);
 		String key = TemplateFragmentKeys.make(name, varyOn);
 		String html = lookup(cache, key);
-		this.lookupRecorder.record(CacheLookupRecorder.FRAGMENT, cache.alias(), html != null);
+		this.recorder.record(cache.alias(), html != null);
 		if (html == null) {
 			html = render(context, model, tag, attributeName);
 			store(cache, key, html, timeout);
@@ -328,11 +325,10 @@ final class FragmentCacheProcessor extends AbstractAttributeModelProcessor {
 	}
 
 	private void warn(String operation, CacheBackend cache, String key, RuntimeException ex) {
-		long now = System.nanoTime();
-		long last = this.lastWarning.get();
-		if (now - last >= WARN_INTERVAL_NANOS && this.lastWarning.compareAndSet(last, now)) {
+		long suppressed = this.failureLog.record(System.currentTimeMillis());
+		if (suppressed >= 0) {
 			logger.warn("Could not " + operation + " template fragment '" + key + "' in cache '" + safeAlias(cache)
-					+ "', rendering it live (further failures are not logged for 10 s)", ex);
+					+ "', rendering it live" + LogRateLimiter.suppressedNote(suppressed), ex);
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Could not " + operation + " template fragment '" + key + "'", ex);

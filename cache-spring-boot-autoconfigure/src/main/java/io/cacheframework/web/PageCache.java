@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.cacheframework.core.CacheBackend;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
+import io.cacheframework.core.LogRateLimiter;
 import io.cacheframework.core.Timeout;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,8 +36,9 @@ import org.springframework.util.ClassUtils;
  * {@link PageCacheFilter}: Django 6.1's {@code FetchFromCacheMiddleware.process_request} and
  * {@code UpdateCacheMiddleware.process_response}, plus what this library does beyond Django (conditional GET on
  * cached pages, no streaming/async pages, a size limit, an optional host allow-list, no {@code Set-Cookie}
- * responses). A failing cache never fails the request: errors are logged (rate-limited) and the page is served
- * uncached.
+ * responses). A failing cache never fails the request: errors are logged (through a {@link LogRateLimiter}) and the
+ * page is served uncached. Storing needs {@link PageCacheFilter}, the only place a response body can be captured;
+ * without it stored pages are still served, nothing is stored, and a warning says so once.
  *
  * <p>A page never crosses users: besides Django's rules it never stores a response to a request whose HTTP session
  * was created (or got a new id) while it ran, whoever writes the cookie (Tomcat, Spring Session when the response
@@ -79,11 +80,13 @@ public final class PageCache {
 
 	private final Set<String> allowedHosts;
 
-	private final CacheLookupRecorder lookupRecorder;
+	private final PageCacheRecorder recorder;
 
 	private final SelectingHeaders selectingHeaders;
 
-	private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE / 2);
+	private final LogRateLimiter failureLog = new LogRateLimiter();
+
+	private final AtomicBoolean missingFilterLogged = new AtomicBoolean();
 
 	private PageCache(Builder builder) {
 		this.caches = Objects.requireNonNull(builder.caches, "caches must be set");
@@ -92,7 +95,7 @@ public final class PageCache {
 		this.clock = builder.clock;
 		this.maxBodySize = builder.maxBodySize;
 		this.allowedHosts = Set.copyOf(builder.allowedHosts.stream().map((h) -> h.toLowerCase(Locale.ROOT)).toList());
-		this.lookupRecorder = builder.lookupRecorder;
+		this.recorder = builder.recorder;
 		this.selectingHeaders = builder.selectingHeaders;
 	}
 
@@ -177,11 +180,11 @@ public final class PageCache {
 				page = null;
 			}
 			if (page == null) {
-				this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), false);
-				state.updateCache = armBuffer(request);
+				this.recorder.record(settings.cacheAlias(), false);
+				state.updateCache = armBufferForStoring(request);
 				return true;
 			}
-			this.lookupRecorder.record(CacheLookupRecorder.PAGE, settings.cacheAlias(), true);
+			this.recorder.record(settings.cacheAlias(), true);
 			serve(page, request, response);
 			return false;
 		}
@@ -190,18 +193,27 @@ public final class PageCache {
 			if (!response.isCommitted()) {
 				response.reset();
 			}
-			state.updateCache = armBuffer(request);
+			state.updateCache = armBufferForStoring(request);
 			return true;
 		}
 	}
 
 	/**
-	 * Make the filter's wrapper buffer this response. Without the filter (interceptors only) nothing is buffered
-	 * and nothing stored, but the headers are still patched, as before.
+	 * Make {@link PageCacheFilter}'s wrapper buffer this response.
+	 * @return {@code false} when the response cannot be captured: too late to buffer it, or no filter
 	 */
 	static boolean armBuffer(HttpServletRequest request) {
-		Object wrapper = request.getAttribute(WRAPPER_ATTRIBUTE);
-		return !(wrapper instanceof PageCachingResponseWrapper buffering) || buffering.arm();
+		return request.getAttribute(WRAPPER_ATTRIBUTE) instanceof PageCachingResponseWrapper buffering
+				&& buffering.arm();
+	}
+
+	private boolean armBufferForStoring(HttpServletRequest request) {
+		if (request.getAttribute(WRAPPER_ATTRIBUTE) == null && this.missingFilterLogged.compareAndSet(false, true)) {
+			logger.warn("The page cache found no PageCacheFilter around " + request.getRequestURI() + ": it serves"
+					+ " pages already stored but stores none, since a HandlerInterceptor cannot capture a response"
+					+ " body; register PageCacheFilter (the auto-configuration does) to store pages");
+		}
+		return armBuffer(request);
 	}
 
 	private static boolean hasBody(HttpServletRequest request) {
@@ -290,8 +302,8 @@ public final class PageCache {
 	}
 
 	/**
-	 * The handler finished (or failed): remember it; the filter stores the page once every filter inside it has
-	 * written its headers. Without the filter the page is stored right away.
+	 * The handler finished (or failed): remember it; {@link #afterFilterChain} stores the page once every filter
+	 * inside {@link PageCacheFilter} has written its headers.
 	 */
 	void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
 			@Nullable Exception ex) {
@@ -312,9 +324,6 @@ public final class PageCache {
 				logFailure("inspecting a page before storing it", failure);
 				state.updateCache = false;
 			}
-		}
-		if (request.getAttribute(WRAPPER_ATTRIBUTE) == null) {
-			update(state, response, null);
 		}
 	}
 
@@ -342,27 +351,24 @@ public final class PageCache {
 	void afterFilterChain(HttpServletRequest request, PageCachingResponseWrapper wrapper) {
 		State state = (State) request.getAttribute(STATE_ATTRIBUTE);
 		if (state != null && state.completed) {
-			update(state, wrapper, wrapper);
+			update(state, wrapper);
 		}
 	}
 
 	/**
 	 * Django's {@code UpdateCacheMiddleware.process_response}.
 	 */
-	private void update(State state, HttpServletResponse response, @Nullable PageCachingResponseWrapper wrapper) {
+	private void update(State state, PageCachingResponseWrapper response) {
 		try {
-			doUpdate(state, response, wrapper);
+			doUpdate(state, response);
 		}
 		catch (RuntimeException ex) {
 			logFailure("storing a page in the cache", ex);
 		}
 	}
 
-	private void doUpdate(State state, HttpServletResponse response, @Nullable PageCachingResponseWrapper wrapper) {
-		if (!state.updateCache || state.failure != null || state.request.isAsyncStarted()) {
-			return;
-		}
-		if (wrapper != null && !wrapper.isStorable()) {
+	private void doUpdate(State state, PageCachingResponseWrapper response) {
+		if (!state.updateCache || state.failure != null || state.request.isAsyncStarted() || !response.isStorable()) {
 			return;
 		}
 		int status = response.getStatus();
@@ -424,10 +430,10 @@ public final class PageCache {
 		if (!isPublic && state.request.getSession(false) != null) {
 			CacheHeaders.patchVaryHeaders(response, "Cookie");
 		}
-		if (timeout == 0 || status != 200 || wrapper == null) {
+		if (timeout == 0 || status != 200) {
 			return;
 		}
-		byte[] body = wrapper.body();
+		byte[] body = response.body();
 		if (this.maxBodySize >= 0 && body.length > this.maxBodySize) {
 			return;
 		}
@@ -437,7 +443,7 @@ public final class PageCache {
 		CacheBackend cache = this.caches.get().get(settings.cacheAlias());
 		String key = this.keys.learnCacheKey(state.request, state.method, state.absoluteUri, state.suffix,
 				CacheHeaders.header(response, "Vary"), timeout, settings.keyPrefix(), cache);
-		cache.set(key, toCachedResponse(response, body, wrapper.declaredLength()).toBytes(),
+		cache.set(key, toCachedResponse(response, body, response.declaredLength()).toBytes(),
 				Timeout.seconds(timeout));
 	}
 
@@ -506,11 +512,10 @@ public final class PageCache {
 	}
 
 	private void logFailure(String what, Exception ex) {
-		long now = System.nanoTime();
-		long last = this.lastFailureLog.get();
-		if (now - last > 60_000_000_000L && this.lastFailureLog.compareAndSet(last, now)) {
-			logger.warn("Page cache failed " + what + "; the page is served uncached (logged at most once a minute)",
-					ex);
+		long suppressed = this.failureLog.record(this.clock.millis());
+		if (suppressed >= 0) {
+			logger.warn("Page cache failed " + what + "; the page is served uncached"
+					+ LogRateLimiter.suppressedNote(suppressed), ex);
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Page cache failed " + what, ex);
@@ -579,7 +584,7 @@ public final class PageCache {
 
 		private Collection<String> allowedHosts = List.of();
 
-		private CacheLookupRecorder lookupRecorder = CacheLookupRecorder.NONE;
+		private PageCacheRecorder recorder = PageCacheRecorder.NONE;
 
 		private SelectingHeaders selectingHeaders = SelectingHeaders.fromAnnotations();
 
@@ -630,12 +635,12 @@ public final class PageCache {
 		}
 
 		/**
-		 * Count each lookup as a page cache hit or miss ({@link CacheLookupRecorder#PAGE}).
-		 * @param lookupRecorder the recorder
+		 * Tell a recorder of each lookup, a hit or a miss.
+		 * @param recorder the recorder
 		 * @return this builder
 		 */
-		public Builder lookupRecorder(CacheLookupRecorder lookupRecorder) {
-			this.lookupRecorder = Objects.requireNonNull(lookupRecorder, "lookupRecorder must not be null");
+		public Builder recorder(PageCacheRecorder recorder) {
+			this.recorder = Objects.requireNonNull(recorder, "recorder must not be null");
 			return this;
 		}
 

@@ -8,11 +8,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.servlet.AsyncHandlerInterceptor;
 
 /**
- * Django's {@code UpdateCacheMiddleware}: after the handler and view ran, stores a cacheable page. Register it
- * first so its response phase runs last. With {@link PageCacheFilter} installed (the auto-configuration installs
- * it) the page is stored when the filter chain has finished, so headers added by filters inside it (Spring
- * Security's {@code Cache-Control: no-cache, no-store}, for example) are honoured; a response that went
- * asynchronous (streaming, server-sent events, deferred results) is never stored.
+ * Django's {@code UpdateCacheMiddleware}: after the handler and view ran, tells the page cache that the response is
+ * complete; {@link PageCacheFilter} then stores a cacheable page once the whole filter chain has finished, so headers
+ * added by filters inside it (Spring Security's {@code Cache-Control: no-cache, no-store}, for example) are
+ * honoured. It needs that filter (the auto-configuration installs both): an interceptor cannot capture a response
+ * body, so without the filter nothing is stored. Register it first so its response phase runs last. A response
+ * that went asynchronous (streaming, server-sent events, deferred results) is never stored.
  *
  * @since 0.1.0
  */

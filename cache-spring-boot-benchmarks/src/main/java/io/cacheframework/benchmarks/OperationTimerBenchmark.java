@@ -2,7 +2,7 @@ package io.cacheframework.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 
-import io.cacheframework.actuate.CacheOperationTimers;
+import io.cacheframework.actuate.MicrometerCacheOperationListener;
 import io.cacheframework.backend.locmem.LocMemCacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,7 +45,7 @@ public class OperationTimerBenchmark {
 	public void setUp() {
 		this.cache = new LocMemCacheBackend(CacheSettings.builder("default").location("timer-benchmark").build());
 		if ("on".equals(this.timers)) {
-			CacheOperationTimers.instrument(new SimpleMeterRegistry(), this.cache);
+			MicrometerCacheOperationListener.instrument(new SimpleMeterRegistry(), this.cache);
 		}
 		this.cache.set("username", "guyan");
 	}

@@ -1,17 +1,17 @@
 package io.cacheframework.autoconfigure.actuate;
 
-import java.util.Locale;
 import java.util.Set;
 
-import io.cacheframework.actuate.CacheOperationTimers;
+import io.cacheframework.actuate.MicrometerCacheOperationListener;
 import io.cacheframework.actuate.DjangoCacheMeterBinderProvider;
-import io.cacheframework.actuate.DjangoCacheMetricsBinder;
-import io.cacheframework.actuate.MicrometerCacheLookupRecorder;
+import io.cacheframework.actuate.MicrometerFragmentCacheRecorder;
+import io.cacheframework.actuate.MicrometerPageCacheRecorder;
 import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
-import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
+import io.cacheframework.autoconfigure.actuate.CacheMetricsProperties.OperationTimers;
 import io.cacheframework.core.CacheBackend;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
+import io.cacheframework.thymeleaf.FragmentCacheRecorder;
+import io.cacheframework.web.PageCacheRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,17 +23,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.cache.metrics.CacheMeterBinderProvider;
 import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * Micrometer meters for the caches: a {@link CacheMeterBinderProvider} for Spring Boot's cache metrics (so
- * {@code cache.gets}, {@code cache.puts}, {@code cache.evictions} and {@code cache.size} exist for every alias),
- * binding of Spring cache names first used after startup, operation latency timers
- * ({@code cache.backend.operation}; {@code app.cache-metrics.operation-timers}: {@code io} (default) times every
- * backend but the in-memory ones, {@code all} times those too, {@code none} switches them off), and the page and
- * fragment cache counters ({@link CacheLookupRecorder}).
+ * {@code cache.gets}, {@code cache.puts}, {@code cache.evictions} and {@code cache.size} exist for every alias and
+ * Spring cache name), registration of Spring cache names first used after startup, operation latency timers
+ * ({@code cache.backend.operation}, chosen by {@link CacheMetricsProperties#getOperationTimers()}), and the page and
+ * fragment cache counters.
  *
  * <p>Runs before Boot's {@code CacheMetricsAutoConfiguration}, whose conditions must see the provider bean.
  *
@@ -43,9 +43,8 @@ import org.springframework.core.env.Environment;
 		beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(Caches.class)
+@EnableConfigurationProperties(CacheMetricsProperties.class)
 public final class CacheBackendsMetricsAutoConfiguration {
-
-	static final String OPERATION_TIMERS_PROPERTY = "app.cache-metrics.operation-timers";
 
 	/**
 	 * Backends whose operations take a few hundred nanoseconds: timing them would cost about as much as the
@@ -54,40 +53,66 @@ public final class CacheBackendsMetricsAutoConfiguration {
 	private static final Set<String> IN_MEMORY_BACKENDS = Set.of("locmem", "dummy");
 
 	/**
-	 * Page and fragment cache counters; records nothing without a meter registry.
+	 * Reads {@code app.cache-metrics.operation-timers}, so that a bad value fails naming the property.
 	 */
 	@Bean
-	@ConditionalOnMissingBean
-	CacheLookupRecorder cacheLookupRecorder(ObjectProvider<MeterRegistry> registry) {
-		MeterRegistry meterRegistry = registry.getIfAvailable();
-		return (meterRegistry != null) ? new MicrometerCacheLookupRecorder(meterRegistry) : CacheLookupRecorder.NONE;
+	@ConfigurationPropertiesBinding
+	static CacheMetricsProperties.OperationTimersConverter cacheOperationTimersConverter() {
+		return new CacheMetricsProperties.OperationTimersConverter();
 	}
 
 	@Bean
 	static SmartInitializingSingleton cacheOperationTimersInstaller(ConfigurableListableBeanFactory beanFactory,
-			ObjectProvider<MeterRegistry> registry, Environment environment) {
-		String mode = environment.getProperty(OPERATION_TIMERS_PROPERTY, "io").trim().toLowerCase(Locale.ROOT);
-		if (!Set.of("io", "all", "none", "true", "false").contains(mode)) {
-			throw new InvalidCacheConfigurationException(OPERATION_TIMERS_PROPERTY,
-					"must be io, all or none, got '" + mode + "'");
-		}
-		boolean all = mode.equals("all") || mode.equals("true");
-		boolean none = mode.equals("none") || mode.equals("false");
+			ObjectProvider<MeterRegistry> registry, ObjectProvider<CacheMetricsProperties> properties) {
 		// After every singleton exists, so that the registry is fully configured (filters, common tags).
 		return () -> {
+			OperationTimers mode = properties.getObject().getOperationTimers();
 			MeterRegistry meterRegistry = registry.getIfAvailable();
-			if (meterRegistry == null || none) {
+			if (meterRegistry == null || mode == OperationTimers.NONE) {
 				return;
 			}
 			for (Caches caches : beanFactory.getBeansOfType(Caches.class).values()) {
 				for (String alias : caches.aliases()) {
 					CacheBackend backend = caches.get(alias);
-					if (all || !IN_MEMORY_BACKENDS.contains(backend.backendName())) {
-						CacheOperationTimers.instrument(meterRegistry, backend);
+					if (mode == OperationTimers.ALL || !IN_MEMORY_BACKENDS.contains(backend.backendName())) {
+						MicrometerCacheOperationListener.instrument(meterRegistry, backend);
 					}
 				}
 			}
 		};
+	}
+
+	/**
+	 * Page cache counters; records nothing without a meter registry.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "jakarta.servlet.http.HttpServletRequest")
+	static class PageCacheMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PageCacheRecorder pageCacheRecorder(ObjectProvider<MeterRegistry> registry) {
+			MeterRegistry meterRegistry = registry.getIfAvailable();
+			return (meterRegistry != null) ? new MicrometerPageCacheRecorder(meterRegistry) : PageCacheRecorder.NONE;
+		}
+
+	}
+
+	/**
+	 * Template fragment counters; records nothing without a meter registry.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.thymeleaf.spring6.SpringTemplateEngine")
+	static class FragmentCacheMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		FragmentCacheRecorder fragmentCacheRecorder(ObjectProvider<MeterRegistry> registry) {
+			MeterRegistry meterRegistry = registry.getIfAvailable();
+			return (meterRegistry != null) ? new MicrometerFragmentCacheRecorder(meterRegistry)
+					: FragmentCacheRecorder.NONE;
+		}
+
 	}
 
 	/**
@@ -104,9 +129,9 @@ public final class CacheBackendsMetricsAutoConfiguration {
 		}
 
 		@Bean
-		static DjangoCacheMetricsBinder djangoCacheMetricsBinder(ConfigurableListableBeanFactory beanFactory,
+		static LateCacheMetricsRegistrar lateCacheMetricsRegistrar(ConfigurableListableBeanFactory beanFactory,
 				ObjectProvider<CacheMetricsRegistrar> registrar, ObjectProvider<MeterRegistry> registry) {
-			return new DjangoCacheMetricsBinder(beanFactory, registrar, registry);
+			return new LateCacheMetricsRegistrar(beanFactory, registrar, registry);
 		}
 
 	}

@@ -1,8 +1,8 @@
 package io.cacheframework.autoconfigure.thymeleaf;
 
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.thymeleaf.CacheDialect;
+import io.cacheframework.thymeleaf.FragmentCacheRecorder;
 import org.thymeleaf.spring6.SpringTemplateEngine;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,9 +25,9 @@ public final class CacheDialectAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CacheDialect cacheDialect(Caches caches, ObjectProvider<CacheLookupRecorder> lookupRecorder) {
+	CacheDialect cacheDialect(Caches caches, ObjectProvider<FragmentCacheRecorder> recorder) {
 		return new CacheDialect(caches, CacheDialect.DEFAULT_PREFIX,
-				lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE));
+				recorder.getIfAvailable(() -> FragmentCacheRecorder.NONE));
 	}
 
 }

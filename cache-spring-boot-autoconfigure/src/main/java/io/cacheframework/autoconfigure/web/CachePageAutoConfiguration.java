@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.cacheframework.autoconfigure.InvalidCacheConfigurationException;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
 import io.cacheframework.web.CacheHeadersInterceptor;
 import io.cacheframework.web.DefaultPageCacheSettingsResolver;
@@ -15,6 +14,7 @@ import io.cacheframework.web.FetchFromCacheInterceptor;
 import io.cacheframework.web.PageCache;
 import io.cacheframework.web.PageCacheFilter;
 import io.cacheframework.web.PageCacheKeys;
+import io.cacheframework.web.PageCacheRecorder;
 import io.cacheframework.web.PageCacheSettings;
 import io.cacheframework.web.PageCacheSettingsResolver;
 import io.cacheframework.web.SelectingHeaders;
@@ -120,7 +120,7 @@ public class CachePageAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PageCache pageCache(ObjectProvider<Caches> caches, PageCacheSettingsResolver resolver,
-			CachePageProperties properties, ObjectProvider<CacheLookupRecorder> lookupRecorder,
+			CachePageProperties properties, ObjectProvider<PageCacheRecorder> recorder,
 			ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
 			ObjectProvider<RequestMappingHandlerAdapter> adapters) {
 		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
@@ -135,7 +135,7 @@ public class CachePageAutoConfiguration {
 			.keys(new PageCacheKeys(middleware.isUseI18n(), middleware.isUseTz()))
 			.maxBodySize(middleware.getMaxSize().toBytes())
 			.allowedHosts(middleware.getAllowedHosts())
-			.lookupRecorder(lookupRecorder.getIfAvailable(() -> CacheLookupRecorder.NONE))
+			.recorder(recorder.getIfAvailable(() -> PageCacheRecorder.NONE))
 			.selectingHeaders(SelectingHeaders.of(handlerMappings, converters))
 			.build();
 	}

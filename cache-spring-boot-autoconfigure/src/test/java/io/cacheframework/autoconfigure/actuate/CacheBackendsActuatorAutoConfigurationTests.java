@@ -10,8 +10,9 @@ import io.cacheframework.actuate.CacheBackendsEndpoint;
 import io.cacheframework.actuate.DjangoCacheMeterBinderProvider;
 import io.cacheframework.autoconfigure.CacheFrameworkAutoConfiguration;
 import io.cacheframework.core.AbstractCacheBackend;
-import io.cacheframework.core.CacheLookupRecorder;
 import io.cacheframework.core.Caches;
+import io.cacheframework.thymeleaf.FragmentCacheRecorder;
+import io.cacheframework.web.PageCacheRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,8 @@ class CacheBackendsActuatorAutoConfigurationTests {
 			assertThat(context).hasSingleBean(CacheBackendsEndpoint.class)
 				.hasBean("cachebackendsHealthContributor")
 				.hasSingleBean(DjangoCacheMeterBinderProvider.class)
-				.hasSingleBean(CacheLookupRecorder.class);
+				.hasSingleBean(PageCacheRecorder.class)
+				.hasSingleBean(FragmentCacheRecorder.class);
 			context.getBean(Caches.class).get("default").get("timed");
 			assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").tag("operation", "get")
 				.functionTimer()
@@ -80,7 +82,8 @@ class CacheBackendsActuatorAutoConfigurationTests {
 					.doesNotHaveBean(CacheBackendsEndpoint.class)
 					.doesNotHaveBean("cachebackendsHealthContributor")
 					.doesNotHaveBean(DjangoCacheMeterBinderProvider.class)
-					.doesNotHaveBean(CacheLookupRecorder.class);
+					.doesNotHaveBean(PageCacheRecorder.class)
+					.doesNotHaveBean(FragmentCacheRecorder.class);
 				assertThat(context.getBean(Caches.class).get("default").get("x")).isNull();
 			});
 	}
@@ -116,6 +119,34 @@ class CacheBackendsActuatorAutoConfigurationTests {
 				assertThat(entry.get("description")).asString().startsWith("Whether");
 			});
 		}
+	}
+
+	@Test
+	void operationTimersIsDescribedForTheIde() throws Exception {
+		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			List<Map<String, Object>> property = JsonPath.read(json,
+					"$.properties[?(@.name == 'app.cache-metrics.operation-timers')]");
+			assertThat(property).singleElement().satisfies((entry) -> {
+				assertThat(entry).containsEntry("type", CacheMetricsProperties.OperationTimers.class.getName())
+					.containsEntry("defaultValue", "io");
+				assertThat(entry.get("description")).asString().contains("cache.backend.operation");
+			});
+		}
+	}
+
+	@Test
+	void timerModeInAnyCaseAndTheOldBooleans() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("app.cache-metrics.operation-timers=ALL")
+			.run((context) -> assertThat(context.getBean(CacheMetricsProperties.class).getOperationTimers())
+				.isEqualTo(CacheMetricsProperties.OperationTimers.ALL));
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("app.cache-metrics.operation-timers=false")
+			.run((context) -> {
+				context.getBean(Caches.class).get("default").get("untimed");
+				assertThat(context.getBean(MeterRegistry.class).find("cache.backend.operation").meters()).isEmpty();
+			});
 	}
 
 }

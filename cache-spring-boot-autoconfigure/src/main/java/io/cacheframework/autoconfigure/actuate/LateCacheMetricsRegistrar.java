@@ -1,4 +1,4 @@
-package io.cacheframework.actuate;
+package io.cacheframework.autoconfigure.actuate;
 
 import java.util.Map;
 import java.util.Objects;
@@ -15,14 +15,12 @@ import org.springframework.boot.cache.metrics.CacheMetricsRegistrar;
 import org.springframework.util.StringUtils;
 
 /**
- * Binds meters that Spring Boot's startup-only cache metrics miss, once every singleton exists:
- * every {@link DjangoCache} created after startup (a Spring cache name first used later), and caches created while
- * the context started, through Boot's {@link CacheMetricsRegistrar} with the tags Boot uses ({@code cache.manager},
- * {@code name}, {@code cache}).
- *
- * @since 0.1.0
+ * Registers with Boot's {@link CacheMetricsRegistrar} the caches that its startup-only cache metrics miss, once every
+ * singleton exists: every {@link DjangoCache} created after startup (a Spring cache name first used later), and
+ * caches created while the context started, with the tags Boot uses ({@code cache.manager}, {@code name},
+ * {@code cache}). The meters themselves are {@code DjangoCacheMeterBinder}'s.
  */
-public class DjangoCacheMetricsBinder implements SmartInitializingSingleton {
+class LateCacheMetricsRegistrar implements SmartInitializingSingleton {
 
 	private static final String CACHE_MANAGER_SUFFIX = "cacheManager";
 
@@ -33,12 +31,11 @@ public class DjangoCacheMetricsBinder implements SmartInitializingSingleton {
 	private final ObjectProvider<MeterRegistry> registry;
 
 	/**
-	 * Create the binder.
 	 * @param beanFactory where to find the cache managers and caches
 	 * @param registrar Boot's registrar, if cache metrics are on
 	 * @param registry the registry the registrar binds to, to skip caches Boot already bound
 	 */
-	public DjangoCacheMetricsBinder(ConfigurableListableBeanFactory beanFactory,
+	LateCacheMetricsRegistrar(ConfigurableListableBeanFactory beanFactory,
 			ObjectProvider<CacheMetricsRegistrar> registrar, ObjectProvider<MeterRegistry> registry) {
 		this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory must not be null");
 		this.registrar = registrar;

@@ -23,7 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * @since 0.1.0
  */
-public class CacheOperationTimers implements CacheOperationListener {
+public class MicrometerCacheOperationListener implements CacheOperationListener {
 
 	/**
 	 * The timer's name.
@@ -51,7 +51,7 @@ public class CacheOperationTimers implements CacheOperationListener {
 	 * @param alias the alias (tag {@code cache})
 	 * @param backendName the backend's name (tag {@code backend})
 	 */
-	public CacheOperationTimers(MeterRegistry registry, String alias, String backendName) {
+	public MicrometerCacheOperationListener(MeterRegistry registry, String alias, String backendName) {
 		this.registry = Objects.requireNonNull(registry, "registry must not be null");
 		this.alias = alias;
 		this.backendName = backendName;
@@ -67,7 +67,8 @@ public class CacheOperationTimers implements CacheOperationListener {
 	 * @param backend the backend
 	 */
 	public static void instrument(MeterRegistry registry, CacheBackend backend) {
-		backend.setOperationListener(new CacheOperationTimers(registry, backend.alias(), backend.backendName()));
+		backend.setOperationListener(
+				new MicrometerCacheOperationListener(registry, backend.alias(), backend.backendName()));
 	}
 
 	@Override
