@@ -85,7 +85,8 @@ final class RedisLocation {
 		if (queryParameter(parsed, "clientName") == null && options.getClientName() != null) {
 			server.setClientName(options.getClientName());
 		}
-		server.setTimeout(options.getOperationTimeout());
+		// Lettuce's handshake (HELLO, AUTH, SELECT) waits this long; commands have the operation timeout of their own.
+		server.setTimeout(options.getConnectTimeout());
 		return server;
 	}
 

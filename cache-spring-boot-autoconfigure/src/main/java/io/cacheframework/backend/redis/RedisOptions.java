@@ -43,10 +43,11 @@ public class RedisOptions {
 	private @Nullable String clientName;
 
 	/**
-	 * Longest wait for a TCP connection (and the TLS handshake) to a server. Connections are made in the background:
-	 * no cache call waits for one, only the start of the application waits once, this long at most.
+	 * Longest wait for a connection to a server: TCP, TLS and Redis's handshake (HELLO, AUTH, SELECT). Connections are
+	 * made in the background: no cache call waits for one, only the start of the application waits once, this long at
+	 * most (the first connection of a JVM loads Lettuce and Netty, which takes about a second).
 	 */
-	private Duration connectTimeout = Duration.ofSeconds(1);
+	private Duration connectTimeout = Duration.ofSeconds(2);
 
 	/**
 	 * How long a single command may take before it counts as a failure (a miss for reads, a failed write for writes).
