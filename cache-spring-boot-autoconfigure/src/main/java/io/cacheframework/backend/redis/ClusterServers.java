@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.resource.ClientResources;
 
@@ -128,14 +128,18 @@ final class ClusterServers extends RedisServers {
 		if (connection == null) {
 			return List.of(this.whole);
 		}
-		Partitions partitions = connection.getPartitions();
+		// Every node's connection asked for first, then awaited: one hung node does not use up the others' time.
+		List<RedisClusterNode> nodes = new ArrayList<>(connection.getPartitions().getPartitions());
+		List<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connections = new ArrayList<>();
+		for (RedisClusterNode node : nodes) {
+			connections.add(connection.getConnectionAsync(node.getNodeId()));
+		}
 		List<Target> servers = new ArrayList<>();
-		for (RedisClusterNode node : partitions) {
-			Server server = node(RedisLocation.name(node.getUri()));
+		for (int i = 0; i < nodes.size(); i++) {
+			Server server = node(RedisLocation.name(nodes.get(i).getUri()));
 			StatefulRedisConnection<byte[], byte[]> nodeConnection = null;
 			try {
-				nodeConnection = connection.getConnectionAsync(node.getNodeId())
-					.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				nodeConnection = connections.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 			}
 			catch (ExecutionException | TimeoutException ex) {
 				// Reported as not connected.

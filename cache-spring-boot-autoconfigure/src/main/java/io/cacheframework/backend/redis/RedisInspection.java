@@ -183,7 +183,7 @@ final class RedisInspection {
 				try {
 					List<Object> role = this.calls.call(target, (commands) -> commands.role());
 					Map<String, Object> details = new LinkedHashMap<>();
-					details.put("role", role.isEmpty() ? "unknown" : String.valueOf(role.get(0)));
+					details.put("role", role.isEmpty() ? "unknown" : text(role.get(0)));
 					details.put("configured", server.role());
 					health.add(ComponentHealth.up(server.name(), details));
 				}
@@ -193,6 +193,10 @@ final class RedisInspection {
 			}
 		}
 		return health;
+	}
+
+	private static String text(Object value) {
+		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
 	}
 
 	private static ComponentHealth down(Server server, String error) {
