@@ -132,8 +132,6 @@ final class RedisInspection {
 
 	private static Map<String, Object> infoFields(String info) {
 		Map<String, Object> fields = new LinkedHashMap<>();
-		long keys = 0;
-		boolean anyKeys = false;
 		for (String line : info.split("\r?\n")) {
 			int colon = line.indexOf(':');
 			if (line.startsWith("#") || colon < 0) {
@@ -144,17 +142,11 @@ final class RedisInspection {
 			if (INFO_FIELDS.contains(name)) {
 				fields.put(name, number(value));
 			}
-			else if (name.startsWith("db") && value.startsWith("keys=")) {
+			else if (name.matches("db\\d+") && value.startsWith("keys=")) {
+				// The keys of each database, e.g. db0=12.
 				int comma = value.indexOf(',');
-				Object count = number(value.substring(5, (comma > 0) ? comma : value.length()));
-				if (count instanceof Long n) {
-					keys += n;
-					anyKeys = true;
-				}
+				fields.put(name, number(value.substring(5, (comma > 0) ? comma : value.length())));
 			}
-		}
-		if (anyKeys) {
-			fields.put("keys", keys);
 		}
 		return fields;
 	}
