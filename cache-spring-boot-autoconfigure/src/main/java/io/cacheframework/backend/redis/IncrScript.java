@@ -22,9 +22,12 @@ final class IncrScript {
 
 	/** KEYS[1]: the key; ARGV[1]: the delta in decimal; ARGV[2]: the delta in 8 bytes, little-endian. */
 	static final String SCRIPT = """
-			local value = redis.call('GET', KEYS[1])
+			local value = redis.pcall('GET', KEYS[1])
 			if not value then
 			  return false
+			end
+			if type(value) == 'table' then
+			  return redis.error_reply('NOTINTEGER ' .. tostring(value.err))
 			end
 			if #value == 13 and string.sub(value, 1, 4) == '\\128\\4\\138\\8' and string.sub(value, 13) == '.' then
 			  local delta = ARGV[2]

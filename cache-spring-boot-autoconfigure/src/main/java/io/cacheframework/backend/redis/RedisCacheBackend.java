@@ -68,7 +68,7 @@ import org.jspecify.annotations.Nullable;
  */
 public class RedisCacheBackend extends AbstractCacheBackend implements CacheInspection {
 
-	/** Redis refuses expiries whose milliseconds overflow; a billion years is forever enough. */
+	/** Redis refuses expiries whose milliseconds overflow; a million years is forever enough. */
 	private static final long MAX_SECONDS = 31_536_000_000_000_000L / 1000;
 
 	/** Keys asked for per {@code SCAN} page when clearing a key prefix. */
