@@ -53,6 +53,10 @@ final class StandaloneServers extends RedisServers {
 
 	@Override
 	Target read(byte[] key) {
+		return reader();
+	}
+
+	private Target reader() {
 		int count = this.replicas.length;
 		if (count > 0) {
 			int first = ThreadLocalRandom.current().nextInt(count);
@@ -77,7 +81,7 @@ final class StandaloneServers extends RedisServers {
 		for (int i = 0; i < positions.length; i++) {
 			positions[i] = i;
 		}
-		return List.of(new Batch(write ? write(null) : read(null), positions));
+		return List.of(new Batch(write ? this.primary.target : reader(), positions));
 	}
 
 	@Override

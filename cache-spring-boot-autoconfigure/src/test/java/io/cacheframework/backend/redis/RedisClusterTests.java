@@ -172,6 +172,27 @@ class RedisClusterTests {
 		assertThat(cache.inspectKeys(10)).extracting((key) -> key.key()).contains(":1:counted");
 	}
 
+	@Test
+	void clearWithAKeyPrefixScansEveryMasterAndLeavesOtherKeys() {
+		RedisCacheBackend unprefixed = cache(new RedisOptions());
+		RedisOptions options = new RedisOptions();
+		options.setCluster(true);
+		try (RedisCacheBackend prefixed = new RedisCacheBackend(CacheSettings.builder("prefixed")
+			.location(cluster.location())
+			.keyPrefix("app*1")
+			.build(), options, new DefaultValueSerializer())) {
+			Map<String, Object> values = new LinkedHashMap<>();
+			for (int i = 0; i < 30; i++) {
+				values.put("p" + i, i);
+			}
+			prefixed.setMany(values);
+			unprefixed.setMany(values);
+			prefixed.clear();
+			assertThat(prefixed.getMany(values.keySet())).isEmpty();
+			assertThat(unprefixed.getMany(values.keySet())).hasSize(30);
+		}
+	}
+
 	private static long mgetCalls() {
 		long calls = 0;
 		Pattern pattern = Pattern.compile("cmdstat_mget:calls=(\\d+)");
