@@ -42,7 +42,8 @@ final class CachesBuilder {
 	 */
 	private static final Map<String, String> OPTIONAL_BACKENDS = Map.of("memcached",
 			"net.spy:spymemcached (included in cache-spring-boot-starter)", "database",
-			"spring-jdbc (e.g. org.springframework.boot:spring-boot-starter-jdbc)");
+			"spring-jdbc (e.g. org.springframework.boot:spring-boot-starter-jdbc)", "redis",
+			"io.lettuce:lettuce-core (version from Spring Boot's dependency management)");
 
 	private final Map<String, CacheBackendFactory> factories;
 
