@@ -30,8 +30,9 @@ class SpyKetamaPlacementTests {
 		for (int count = 1; count <= 5; count++) {
 			List<InetSocketAddress> addresses = new ArrayList<>();
 			for (int i = 0; i < count; i++) {
-				// Both of spymemcached's name forms: "127.0.0.1:port" and "localhost/127.0.0.1:port".
-				int port = MemcachedServer.freePort();
+				// Both of spymemcached's name forms: "127.0.0.1:port" and "localhost/127.0.0.1:port". Distinct
+				// ports (nothing needs to listen: no request is sent), or spymemcached's locator refuses the list.
+				int port = 41000 + count * 10 + i;
 				addresses.add((i % 2 == 0) ? new InetSocketAddress("127.0.0.1", port)
 						: new InetSocketAddress("localhost", port));
 			}
