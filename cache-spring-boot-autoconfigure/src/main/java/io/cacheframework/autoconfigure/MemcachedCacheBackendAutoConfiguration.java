@@ -3,6 +3,7 @@ package io.cacheframework.autoconfigure;
 import io.cacheframework.backend.memcached.MemcachedCacheBackend;
 import io.cacheframework.backend.memcached.MemcachedOptions;
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.InvalidCacheOptionException;
 import net.spy.memcached.MemcachedClient;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,24 +29,21 @@ public final class MemcachedCacheBackendAutoConfiguration {
 	}
 
 	/**
-	 * Binds {@code options.*} to {@link MemcachedOptions} and builds the backend; a bad location or option fails
-	 * startup naming the property.
+	 * Binds {@code options.*} to {@link MemcachedOptions} and builds the backend. A bad option fails startup naming
+	 * its property ({@link InvalidCacheOptionException}, reported by the caches builder); anything else the backend
+	 * refuses is the location.
 	 */
 	static CacheBackend createBackend(CacheBackendContext context) {
 		MemcachedOptions options = context.bindOptions(MemcachedOptions.class);
 		try {
 			return new MemcachedCacheBackend(context.settings(), options, context.serializer());
 		}
+		catch (InvalidCacheOptionException ex) {
+			throw ex;
+		}
 		catch (IllegalArgumentException ex) {
-			String message = ex.getMessage();
-			String property = context.propertyPrefix() + ".location";
-			for (String option : new String[] { "operation-timeout", "connections", "timeout-threshold",
-					"reconnect-delay" }) {
-				if (message != null && message.startsWith(option)) {
-					property = context.propertyPrefix() + ".options." + option;
-				}
-			}
-			throw new InvalidCacheConfigurationException(property, String.valueOf(message), ex);
+			throw new InvalidCacheConfigurationException(context.propertyPrefix() + ".location",
+					String.valueOf(ex.getMessage()), ex);
 		}
 	}
 

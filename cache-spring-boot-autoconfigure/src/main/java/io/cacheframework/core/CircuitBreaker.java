@@ -164,6 +164,26 @@ public final class CircuitBreaker {
 	}
 
 	/**
+	 * Report a failure that leaves no doubt, such as a refused connection (nothing listens): opens the breaker at
+	 * once, whatever the count, for another open time.
+	 * @return whether this opened a closed breaker
+	 */
+	public boolean trip() {
+		this.failures.incrementAndGet();
+		synchronized (this) {
+			State current = this.state;
+			long now = this.nanoTime.getAsLong();
+			this.state = State.OPEN;
+			this.until = now + this.openNanos;
+			if (current == State.CLOSED) {
+				this.opened = now;
+				return true;
+			}
+			return false;
+		}
+	}
+
+	/**
 	 * Where the breaker stands now. An open breaker whose open time is over reads as {@link State#OPEN} until a
 	 * caller starts the trial.
 	 * @return the state

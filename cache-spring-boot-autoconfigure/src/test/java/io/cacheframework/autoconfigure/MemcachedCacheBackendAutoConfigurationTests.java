@@ -1,6 +1,7 @@
 package io.cacheframework.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.cacheframework.backend.memcached.MemcachedCacheBackend;
 import io.cacheframework.backend.memcached.MemcachedServerAccess;
@@ -96,6 +97,46 @@ class MemcachedCacheBackendAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasStackTraceContaining("app.caches.default.options.connections"));
+	}
+
+	/**
+	 * An alias in camelCase, as Spring users name caches, with options: it starts, and a value the options refuse
+	 * names the option under that alias (from the options class's own check, not from its message).
+	 */
+	@Test
+	void camelCaseAliasWithOptions() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=locmem", "app.caches.testCache.backend=memcached",
+					"app.caches.testCache.location=" + server.location(),
+					"app.caches.testCache.options.operation-timeout=250ms",
+					"app.caches.testCache.options.timeoutThreshold=2", "app.caches.testCache.options.flush-after-outage=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				CacheBackend cache = context.getBean(Caches.class).get("testCache");
+				assertThat(cache).isInstanceOf(MemcachedCacheBackend.class);
+				cache.set("username", "guyan");
+				assertThat(cache.get("username")).isEqualTo("guyan");
+			});
+		Map<String, String> refused = Map.of("operation-timeout", "0ms", "connections", "0", "timeout-threshold", "0",
+				"reconnect-delay", "-1s");
+		refused.forEach((option, value) -> this.contextRunner
+			.withPropertyValues("app.caches.default.backend=locmem", "app.caches.testCache.backend=memcached",
+					"app.caches.testCache.location=" + server.location(),
+					"app.caches.testCache.options." + option + "=" + value)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(invalidProperty(context.getStartupFailure())).as(option)
+					.isEqualTo("app.caches.testCache.options." + option);
+			}));
+	}
+
+	private static String invalidProperty(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InvalidCacheConfigurationException invalid) {
+				return invalid.getProperty();
+			}
+		}
+		throw new AssertionError("no InvalidCacheConfigurationException in " + failure);
 	}
 
 	@Test

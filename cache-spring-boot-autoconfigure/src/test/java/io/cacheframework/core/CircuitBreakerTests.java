@@ -77,6 +77,23 @@ class CircuitBreakerTests {
 	}
 
 	@Test
+	void aTripOpensItAtOnceAndATrialStillDecides() {
+		assertThat(this.breaker.trip()).isTrue();
+		assertThat(this.breaker.state()).isEqualTo(State.OPEN);
+		assertThat(this.breaker.tryAcquire()).isFalse();
+		assertThat(this.breaker.trip()).as("already open").isFalse();
+		advance(Duration.ofSeconds(2));
+		assertThat(this.breaker.tryAcquire()).isTrue();
+		assertThat(this.breaker.trip()).as("a refused trial").isFalse();
+		assertThat(this.breaker.tryAcquire()).isFalse();
+		advance(Duration.ofSeconds(2));
+		assertThat(this.breaker.tryAcquire()).isTrue();
+		assertThat(this.breaker.recordSuccess()).isTrue();
+		assertThat(this.breaker.state()).isEqualTo(State.CLOSED);
+		assertThat(this.breaker.consecutiveFailures()).isZero();
+	}
+
+	@Test
 	void aLateSuccessFromBeforeTheOpeningDoesNotCloseIt() {
 		open();
 		assertThat(this.breaker.recordSuccess()).isFalse();

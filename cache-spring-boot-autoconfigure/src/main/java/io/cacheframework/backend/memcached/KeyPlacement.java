@@ -13,8 +13,11 @@ import java.util.function.IntPredicate;
  * <p>Two questions: {@link #serverFor(String)} is the server while every server is up (what a client that never
  * ejects a server uses, down or not); {@link #serverFor(String, IntPredicate)} is the server once the client has
  * taken the servers that are not live out of the placement, each placement the way its Python client does it.
+ *
+ * <p>Both transports place keys through this interface; {@link SpyKetamaPlacement}, spymemcached's continuum, is the
+ * one in use until {@code options.distribution} chooses among Django's.
  */
-sealed interface KeyPlacement permits RendezvousPlacement, KetamaPlacement, ModulaPlacement {
+sealed interface KeyPlacement permits RendezvousPlacement, KetamaPlacement, ModulaPlacement, SpyKetamaPlacement {
 
 	/**
 	 * The placement for a {@code distribution} option over the servers of a {@code location}.

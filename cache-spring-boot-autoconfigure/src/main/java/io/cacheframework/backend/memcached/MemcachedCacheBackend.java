@@ -1,6 +1,6 @@
 package io.cacheframework.backend.memcached;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +19,8 @@ import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
 import io.cacheframework.serializer.DefaultValueSerializer;
 import io.cacheframework.serializer.UnreadableValueException;
+import io.cacheframework.serializer.ValueCodec;
 import io.cacheframework.serializer.ValueSerializer;
-import net.spy.memcached.CachedData;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,7 +61,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	private final MemcachedTransport transport;
 
-	private final DjangoTranscoder transcoder;
+	private final MemcachedFlags flags;
 
 	private final long maxItemSize;
 
@@ -79,134 +79,37 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * @param options client settings
 	 * @param serializer serializes values other than {@code String}, {@code Integer}, {@code Long} and
 	 * {@code byte[]}
-	 * @throws IllegalArgumentException if the location or an option is invalid
+	 * @throws io.cacheframework.core.InvalidCacheOptionException if an option is invalid
+	 * @throws IllegalArgumentException if the location is invalid
 	 */
 	public MemcachedCacheBackend(CacheSettings settings, MemcachedOptions options, ValueSerializer serializer) {
 		super(settings);
 		Objects.requireNonNull(options, "options must not be null");
 		Objects.requireNonNull(serializer, "serializer must not be null");
-		validate(options);
-		this.transcoder = new DjangoTranscoder(serializer,
+		options.validate();
+		this.flags = new MemcachedFlags(new ValueCodec(serializer),
 				(int) Math.min(Integer.MAX_VALUE, options.getCompressionThreshold().toBytes()));
-		List<String> servers = parseLocation(settings.location());
-		List<String> unixSockets = new ArrayList<>();
-		List<InetSocketAddress> tcp = new ArrayList<>();
-		for (String server : servers) {
-			String path = unixSocketPath(server);
-			if (path != null) {
-				unixSockets.add(path);
-			}
-			else {
-				tcp.add(parseHostAndPort(server));
-			}
-		}
-		if (!unixSockets.isEmpty() && !tcp.isEmpty()) {
-			throw new IllegalArgumentException("memcached location mixes unix sockets and TCP servers: "
-					+ settings.location());
-		}
+		MemcachedLocation location = MemcachedLocation.parse(settings.location());
 		ServerLog serverLog = new ServerLog(this.logger, settings.alias(),
-				options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE && servers.size() > 1);
+				options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE
+						&& location.servers().size() > 1);
+		OutagePolicy policy = new OutagePolicy(options, serverLog);
 		// A host that does not resolve yet is no reason to fail the application: the transport leaves it out and
 		// resolves it again in the background.
-		this.transport = unixSockets.isEmpty() ? new SpyTransport(tcp, options, this.transcoder, serverLog)
-				: new UnixSocketTransport(unixSockets, options, serverLog);
+		this.transport = location.unixSockets().isEmpty()
+				? new SpyTransport(location.tcp(), options, policy, MemcachedCacheBackend::placement)
+				: new UnixSocketTransport(location.unixSockets(), options, policy, MemcachedCacheBackend::placement);
 		long serverLimit = this.transport.itemSizeMax();
 		this.maxItemSize = (serverLimit > 0) ? serverLimit : options.getMaxItemSize().toBytes();
 	}
 
-	private static void validate(MemcachedOptions options) {
-		if (options.getOperationTimeout() == null || options.getOperationTimeout().isNegative()
-				|| options.getOperationTimeout().isZero()) {
-			throw new IllegalArgumentException("operation-timeout must be positive");
-		}
-		if (options.getConnections() < 1) {
-			throw new IllegalArgumentException("connections must be at least 1");
-		}
-		if (options.getTimeoutThreshold() < 1) {
-			throw new IllegalArgumentException("timeout-threshold must be at least 1");
-		}
-		if (options.getReconnectDelay() == null || options.getReconnectDelay().isNegative()) {
-			throw new IllegalArgumentException("reconnect-delay must not be negative");
-		}
-	}
-
 	/**
-	 * Django's {@code LOCATION} rule: a string split on {@code ;} and {@code ,}, blanks dropped.
-	 * @param location the configured location (a YAML list arrives joined with {@code ,})
-	 * @return the servers
+	 * Where keys go, for both transports, over the servers in use in {@code location} order: spymemcached's Ketama
+	 * continuum, where the TCP transport has always placed them. The one place to choose another
+	 * {@link KeyPlacement}.
 	 */
-	static List<String> parseLocation(String location) {
-		List<String> servers = new ArrayList<>();
-		for (String part : location.split("[;,]")) {
-			String server = part.trim();
-			if (!server.isEmpty()) {
-				servers.add(server);
-			}
-		}
-		if (servers.isEmpty()) {
-			throw new IllegalArgumentException("memcached location must name at least one server, e.g. "
-					+ "127.0.0.1:11211 or unix:/run/memcached/memcached.sock");
-		}
-		return servers;
-	}
-
-	private static @Nullable String unixSocketPath(String server) {
-		if (server.startsWith("unix:")) {
-			String path = server.substring("unix:".length());
-			if (path.isEmpty()) {
-				throw new IllegalArgumentException("unix socket location without a path: " + server);
-			}
-			return path;
-		}
-		return server.startsWith("/") ? server : null;
-	}
-
-	static InetSocketAddress parseHostAndPort(String server) {
-		String host = server;
-		int port = 11211;
-		if (server.startsWith("[")) {
-			int end = server.indexOf(']');
-			if (end < 0) {
-				throw new IllegalArgumentException("Invalid memcached server '" + server + "'");
-			}
-			host = server.substring(1, end);
-			String rest = server.substring(end + 1);
-			if (rest.startsWith(":")) {
-				port = parsePort(server, rest.substring(1));
-			}
-			else if (!rest.isEmpty()) {
-				throw new IllegalArgumentException("Invalid memcached server '" + server + "'");
-			}
-		}
-		else {
-			int colon = server.lastIndexOf(':');
-			if (colon >= 0) {
-				if (server.indexOf(':') != colon) {
-					throw new IllegalArgumentException(
-							"Invalid memcached server '" + server + "': write IPv6 addresses as [::1]:11211");
-				}
-				host = server.substring(0, colon);
-				port = parsePort(server, server.substring(colon + 1));
-			}
-		}
-		if (host.isEmpty()) {
-			throw new IllegalArgumentException("Invalid memcached server '" + server + "': no host");
-		}
-		// Resolved now; a host that does not resolve yet stays unresolved, and the transport tries it again later.
-		return new InetSocketAddress(host, port);
-	}
-
-	private static int parsePort(String server, String port) {
-		try {
-			int value = Integer.parseInt(port);
-			if (value < 1 || value > 65535) {
-				throw new NumberFormatException();
-			}
-			return value;
-		}
-		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("Invalid port in memcached server '" + server + "'");
-		}
+	private static KeyPlacement placement(List<? extends SocketAddress> servers) {
+		return SpyKetamaPlacement.of(servers);
 	}
 
 	@Override
@@ -267,9 +170,9 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
 	}
 
-	private @Nullable Object decode(String key, CachedData data) {
+	private @Nullable Object decode(String key, MemcachedItem item) {
 		try {
-			return this.transcoder.decode(data);
+			return this.flags.decode(item);
 		}
 		catch (UnreadableValueException ex) {
 			unreadableEntry(key, ex);
@@ -277,8 +180,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		}
 	}
 
-	private boolean tooLarge(String key, CachedData data) {
-		return (long) data.getData().length + key.getBytes(StandardCharsets.UTF_8).length
+	private boolean tooLarge(String key, MemcachedItem item) {
+		return (long) item.data().length + key.getBytes(StandardCharsets.UTF_8).length
 				+ ITEM_OVERHEAD > this.maxItemSize;
 	}
 
@@ -293,11 +196,11 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	@Override
 	protected @Nullable Object doGet(String key) {
-		CachedData data = this.transport.get(key);
-		if (data == null) {
+		MemcachedItem item = this.transport.get(key);
+		if (item == null) {
 			return NOT_FOUND;
 		}
-		Object value = decode(key, data);
+		Object value = decode(key, item);
 		if (value == NOT_FOUND) {
 			deleteQuietly(key);
 		}
@@ -307,12 +210,12 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	@Override
 	protected Map<String, @Nullable Object> doGetMany(List<MadeKey> madeKeys) {
 		List<String> keys = madeKeys.stream().map(MadeKey::made).toList();
-		Map<String, CachedData> found = this.transport.getMany(keys, (ex) -> storeFailed("getMany", ex));
+		Map<String, MemcachedItem> found = this.transport.getMany(keys, (ex) -> storeFailed("getMany", ex));
 		Map<String, @Nullable Object> result = new LinkedHashMap<>();
 		for (String key : keys) {
-			CachedData data = found.get(key);
-			if (data != null) {
-				Object value = decode(key, data);
+			MemcachedItem item = found.get(key);
+			if (item != null) {
+				Object value = decode(key, item);
 				if (value == NOT_FOUND) {
 					deleteQuietly(key);
 				}
@@ -326,43 +229,43 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	@Override
 	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-		CachedData data = this.transcoder.encode(value);
-		if (tooLarge(key, data)) {
+		MemcachedItem item = this.flags.encode(value);
+		if (tooLarge(key, item)) {
 			// As Django with python-memcached: the key must not keep its old value.
 			deleteQuietly(key);
-			throw new CacheAccessException("value of " + data.getData().length + " bytes for key '" + key
+			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
 					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes); old value deleted");
 		}
-		if (!this.transport.store(false, key, exptime(timeout), data)) {
+		if (!this.transport.store(false, key, exptime(timeout), item)) {
 			throw new CacheAccessException("memcached did not store key '" + key + "'");
 		}
 	}
 
 	@Override
 	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
-		CachedData data = this.transcoder.encode(value);
-		if (tooLarge(key, data)) {
-			throw new CacheAccessException("value of " + data.getData().length + " bytes for key '" + key
+		MemcachedItem item = this.flags.encode(value);
+		if (tooLarge(key, item)) {
+			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
 					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes)");
 		}
-		return this.transport.store(true, key, exptime(timeout), data);
+		return this.transport.store(true, key, exptime(timeout), item);
 	}
 
 	@Override
 	protected List<String> doSetMany(Map<String, @Nullable Object> values, Timeout timeout) {
 		List<String> failed = new ArrayList<>();
-		Map<String, CachedData> items = new LinkedHashMap<>();
+		Map<String, MemcachedItem> items = new LinkedHashMap<>();
 		for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
 			try {
-				CachedData data = this.transcoder.encode(entry.getValue());
-				if (tooLarge(entry.getKey(), data)) {
+				MemcachedItem item = this.flags.encode(entry.getValue());
+				if (tooLarge(entry.getKey(), item)) {
 					deleteQuietly(entry.getKey());
 					this.logger.warn("Cache '" + alias() + "' could not store key '" + entry.getKey() + "': value of "
-							+ data.getData().length + " bytes is larger than memcached's item size");
+							+ item.data().length + " bytes is larger than memcached's item size");
 					failed.add(entry.getKey());
 				}
 				else {
-					items.put(entry.getKey(), data);
+					items.put(entry.getKey(), item);
 				}
 			}
 			catch (ValueNotStorableException ex) {
@@ -405,11 +308,11 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	protected long doIncr(String key, String rawKey, long delta) {
 		// Checked first because memcached answers CLIENT_ERROR for a non-number, and spymemcached then drops and
 		// reopens the connection; the increment itself stays atomic on the server.
-		CachedData current = this.transport.get(key);
+		MemcachedItem current = this.transport.get(key);
 		if (current == null) {
 			throw new NoSuchElementException("Key '" + key + "' not found");
 		}
-		if (!isCounter(current)) {
+		if (!MemcachedFlags.isCounter(current)) {
 			throw new IllegalStateException("Value of key '" + key + "' is not an integer memcached can increment");
 		}
 		Long result = this.transport.incr(key, delta);
@@ -417,30 +320,6 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 			throw new NoSuchElementException("Key '" + key + "' not found");
 		}
 		return result;
-	}
-
-	/** What memcached's incr accepts: an uncompressed unsigned decimal (padded with spaces after a decr). */
-	private static boolean isCounter(CachedData data) {
-		if ((data.getFlags() & DjangoTranscoder.COMPRESSED) != 0 || data.getFlags() == DjangoTranscoder.JAVA) {
-			return false;
-		}
-		byte[] bytes = data.getData();
-		int digits = 0;
-		for (byte b : bytes) {
-			if (b >= '0' && b <= '9') {
-				if (digits < 0) {
-					return false;
-				}
-				digits++;
-			}
-			else if (b == ' ' && digits > 0) {
-				digits = -1;
-			}
-			else if (b != ' ') {
-				return false;
-			}
-		}
-		return digits != 0 && bytes.length <= 20;
 	}
 
 	@Override
@@ -497,9 +376,10 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 			if (keys.size() >= limit) {
 				break;
 			}
-			if (server.alive()) {
+			SocketAddress address = server.alive() ? this.transport.socketAddress(server.address()) : null;
+			if (address != null) {
 				try {
-					keys.addAll(MemcachedKeyDump.dump(server.address(), limit - keys.size()));
+					keys.addAll(MemcachedKeyDump.dump(address, server.address(), limit - keys.size()));
 				}
 				catch (CacheAccessException ex) {
 					this.logger.debug("Key listing of memcached " + server.address() + " failed", ex);

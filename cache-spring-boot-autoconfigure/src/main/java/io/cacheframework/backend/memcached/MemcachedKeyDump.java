@@ -1,10 +1,8 @@
 package io.cacheframework.backend.memcached;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URLDecoder;
-import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +17,10 @@ import io.cacheframework.core.CacheInspection.KeyInfo;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Django's {@code stats cachedump} for one memcached server, on a throwaway connection of its own (never the
- * client's): {@code lru_crawler metadump all} lists keys with their expiry, then a pipelined
- * {@code mg <key> s} per key reads each value's size without transferring the value.
+ * Django's {@code stats cachedump} for one memcached server, on a throwaway {@link TextConnection} of its own
+ * (never one the transports use: a dump is only stopped by closing its connection): {@code lru_crawler metadump all}
+ * lists keys with their expiry, then a pipelined {@code mg <key> s} per key reads each value's size without
+ * transferring the value.
  *
  * <p>Bounded like every other exchange ({@link TextConnection}): each step, connect included, ends within
  * {@link #TIMEOUT_MILLIS}, lines are limited in length, and only as many lines are read as the limit needs (plus a
@@ -39,17 +38,18 @@ final class MemcachedKeyDump {
 
 	/**
 	 * List up to {@code limit} keys of a server.
-	 * @param server {@code host:port} or a unix socket path
+	 * @param address where to connect (the transport's resolved address or unix socket)
+	 * @param server {@code host:port} or a unix socket path, for messages
 	 * @param limit the most keys
 	 * @return the keys
 	 * @throws CacheAccessException if the server cannot be asked
 	 */
-	static List<KeyInfo> dump(String server, int limit) {
+	static List<KeyInfo> dump(SocketAddress address, String server, int limit) {
 		if (limit <= 0) {
 			return List.of();
 		}
 		Map<String, @Nullable Instant> expiries = new LinkedHashMap<>();
-		try (TextConnection connection = TextConnection.open(address(server), deadline())) {
+		try (TextConnection connection = TextConnection.open(address, deadline())) {
 			connection.send("lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII));
 			int otherLines = 0;
 			while (expiries.size() < limit) {
@@ -75,7 +75,7 @@ final class MemcachedKeyDump {
 			return List.of();
 		}
 		List<KeyInfo> keys = new ArrayList<>(expiries.size());
-		try (TextConnection connection = TextConnection.open(address(server), deadline())) {
+		try (TextConnection connection = TextConnection.open(address, deadline())) {
 			StringBuilder requests = new StringBuilder();
 			for (String key : expiries.keySet()) {
 				requests.append("mg ").append(key).append(" s\r\n");
@@ -103,14 +103,6 @@ final class MemcachedKeyDump {
 
 	private static long deadline() {
 		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
-	}
-
-	private static SocketAddress address(String server) {
-		if (server.startsWith("/")) {
-			return UnixDomainSocketAddress.of(server);
-		}
-		int colon = server.lastIndexOf(':');
-		return new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
 	}
 
 	/**

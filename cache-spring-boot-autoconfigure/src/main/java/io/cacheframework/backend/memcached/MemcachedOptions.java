@@ -2,11 +2,15 @@ package io.cacheframework.backend.memcached;
 
 import java.time.Duration;
 
+import io.cacheframework.core.InvalidCacheOptionException;
+
 import org.springframework.util.unit.DataSize;
 
 /**
  * Client settings of the memcached backend, bound from {@code app.caches.<alias>.options.*}. The defaults suit a
- * cache on the same network: short timeouts, because a cache that waits is worse than a miss.
+ * cache on the same network: short timeouts, because a cache that waits is worse than a miss. Values that bind but
+ * cannot work are refused by the backend's constructor with an {@link InvalidCacheOptionException} naming the
+ * option.
  *
  * @since 0.1.0
  */
@@ -211,6 +215,38 @@ public class MemcachedOptions {
 	 */
 	public void setFlushAfterOutage(boolean flushAfterOutage) {
 		this.flushAfterOutage = flushAfterOutage;
+	}
+
+	/**
+	 * Refuse values that bind but cannot work.
+	 * @throws InvalidCacheOptionException naming the first option whose value is wrong
+	 */
+	void validate() {
+		if (this.operationTimeout == null || this.operationTimeout.isNegative() || this.operationTimeout.isZero()) {
+			throw new InvalidCacheOptionException("operation-timeout", "must be positive, got " + this.operationTimeout);
+		}
+		if (this.failureMode == null) {
+			throw new InvalidCacheOptionException("failure-mode", "must be redistribute, cancel or retry");
+		}
+		if (this.protocol == null) {
+			throw new InvalidCacheOptionException("protocol", "must be text or binary");
+		}
+		if (this.connections < 1) {
+			throw new InvalidCacheOptionException("connections", "must be at least 1, got " + this.connections);
+		}
+		if (this.reconnectDelay == null || this.reconnectDelay.isNegative()) {
+			throw new InvalidCacheOptionException("reconnect-delay", "must not be negative, got " + this.reconnectDelay);
+		}
+		if (this.timeoutThreshold < 1) {
+			throw new InvalidCacheOptionException("timeout-threshold",
+					"must be at least 1, got " + this.timeoutThreshold);
+		}
+		if (this.compressionThreshold == null) {
+			throw new InvalidCacheOptionException("compression-threshold", "must be a size, 0 for no compression");
+		}
+		if (this.maxItemSize == null) {
+			throw new InvalidCacheOptionException("max-item-size", "must be a size");
+		}
 	}
 
 	/**

@@ -47,6 +47,15 @@ final class PlacementNodeLocator implements NodeLocator {
 		return nodes.toArray(new MemcachedNode[0]);
 	}
 
+	/**
+	 * The node of a server, without the copy {@link #getAll()} makes.
+	 * @param server the server's index in the placement's order
+	 * @return its node
+	 */
+	MemcachedNode node(int server) {
+		return this.nodes[server];
+	}
+
 	@Override
 	public MemcachedNode getPrimary(String key) {
 		return this.nodes[this.placement.serverFor(key)];

@@ -63,18 +63,19 @@ final class SpyLogging {
 	}
 
 	/**
-	 * A client whose I/O thread logs quietly.
+	 * A client whose I/O thread logs quietly, and which sends each key where the placement puts it.
 	 * @param factory the client's settings
-	 * @param addresses its servers
+	 * @param addresses its servers, in the placement's order
+	 * @param placement where keys go ({@link PlacementNodeLocator})
 	 * @return the client, connecting in the background
 	 * @throws IOException if spymemcached cannot open its selector
 	 */
-	static MemcachedClient newClient(ConnectionFactory factory, List<InetSocketAddress> addresses)
-			throws IOException {
+	static MemcachedClient newClient(ConnectionFactory factory, List<InetSocketAddress> addresses,
+			KeyPlacement placement) throws IOException {
 		Boolean before = ours.get();
 		ours.set(Boolean.TRUE);
 		try {
-			return new MemcachedClient(new QuietConnectionFactory(factory), addresses);
+			return new MemcachedClient(new QuietConnectionFactory(factory, placement), addresses);
 		}
 		finally {
 			if (before == null) {
@@ -181,14 +182,18 @@ final class SpyLogging {
 
 	/**
 	 * The factory built by {@code ConnectionFactoryBuilder}, except that it creates a {@link QuietConnection}
-	 * (what {@code DefaultConnectionFactory.createConnection} does, with our class).
+	 * (what {@code DefaultConnectionFactory.createConnection} does, with our class) over the backend's placement
+	 * (the builder offers spymemcached's own locators only).
 	 */
 	private static final class QuietConnectionFactory implements ConnectionFactory {
 
 		private final ConnectionFactory delegate;
 
-		QuietConnectionFactory(ConnectionFactory delegate) {
+		private final KeyPlacement placement;
+
+		QuietConnectionFactory(ConnectionFactory delegate, KeyPlacement placement) {
 			this.delegate = delegate;
+			this.placement = placement;
 		}
 
 		@Override
@@ -233,7 +238,7 @@ final class SpyLogging {
 
 		@Override
 		public NodeLocator createLocator(List<MemcachedNode> nodes) {
-			return this.delegate.createLocator(nodes);
+			return new PlacementNodeLocator(this.placement, nodes);
 		}
 
 		@Override

@@ -6,11 +6,9 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -20,20 +18,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
+import io.cacheframework.backend.memcached.OutagePolicy.Placed;
 import io.cacheframework.core.CacheAccessException;
 import net.spy.memcached.CachedData;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.ConnectionObserver;
-import net.spy.memcached.DefaultHashAlgorithm;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.MemcachedNode;
-import net.spy.memcached.NodeLocator;
 import net.spy.memcached.ops.OperationCallback;
 import net.spy.memcached.ops.OperationStatus;
 import net.spy.memcached.ops.StatsOperation;
@@ -43,17 +40,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * TCP servers through spymemcached, with what it lacks for a cache in a request path:
  * <ul>
- * <li>Ketama consistent hashing, set explicitly (its default, {@code NATIVE_HASH} modulo, moves almost every key
- * when a server is added or lost);</li>
- * <li>fail-fast: a call for a key whose server is down (and, in redistribute mode, with no live server to take
- * over) is refused at once instead of waiting out the operation timeout in spymemcached's queue;</li>
- * <li>a per-server breaker: after {@code timeoutThreshold} timeouts in a row a hung server (SIGSTOP, blackholed
- * network) is avoided for {@code reconnectDelay}, and spymemcached reopens its connection after the same count
- * instead of its default 998;</li>
+ * <li>keys placed by the backend's {@link KeyPlacement} ({@link PlacementNodeLocator}; spymemcached's default,
+ * {@code NATIVE_HASH} modulo, moves almost every key when a server is added or lost);</li>
+ * <li>the {@link OutagePolicy}: a call for a key whose server is down (and, in redistribute mode, with no live server
+ * to take over) or hung is refused at once instead of waiting out the operation timeout in spymemcached's queue;
+ * spymemcached reopens a hung server's connection after {@code timeoutThreshold} timeouts instead of its default
+ * 998;</li>
  * <li>host names that cannot be resolved at startup are resolved again in the background, and the clients rebuilt
  * with them once they resolve (spymemcached resolves once, and cannot even start with an unresolved address);</li>
- * <li>one log line when a server goes down and one when it is back ({@link ServerLog}), instead of spymemcached's
- * lines for every reconnect attempt ({@link SpyLogging}).</li>
+ * <li>spymemcached's lines for every reconnect attempt turned down ({@link SpyLogging}): the policy's
+ * {@link ServerLog} says what matters.</li>
  * </ul>
  */
 final class SpyTransport implements MemcachedTransport {
@@ -67,23 +63,11 @@ final class SpyTransport implements MemcachedTransport {
 
 	private final MemcachedOptions options;
 
-	private final Transcoder<Object> transcoder;
+	private final OutagePolicy policy;
+
+	private final Function<List<? extends SocketAddress>, KeyPlacement> placements;
 
 	private final long timeoutMillis;
-
-	private final boolean redistribute;
-
-	private final int threshold;
-
-	private final long avoidMillis;
-
-	private final Map<SocketAddress, Breaker> breakers = new ConcurrentHashMap<>();
-
-	private final boolean flushAfterOutage;
-
-	private final Set<SocketAddress> lost = ConcurrentHashMap.newKeySet();
-
-	private final ServerLog serverLog;
 
 	private final AtomicInteger next = new AtomicInteger();
 
@@ -99,17 +83,19 @@ final class SpyTransport implements MemcachedTransport {
 
 	private volatile boolean closed;
 
-	SpyTransport(List<InetSocketAddress> addresses, MemcachedOptions options, Transcoder<Object> transcoder,
-			ServerLog serverLog) {
+	/**
+	 * @param addresses the servers, in {@code location} order; those not resolved yet are resolved again later
+	 * @param options the client settings
+	 * @param policy the cache's outage policy
+	 * @param placements builds the placement over the servers in use (the resolved ones)
+	 */
+	SpyTransport(List<InetSocketAddress> addresses, MemcachedOptions options, OutagePolicy policy,
+			Function<List<? extends SocketAddress>, KeyPlacement> placements) {
 		this.configured = List.copyOf(addresses);
 		this.options = options;
-		this.transcoder = transcoder;
+		this.policy = policy;
+		this.placements = placements;
 		this.timeoutMillis = Math.max(1, options.getOperationTimeout().toMillis());
-		this.redistribute = options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE;
-		this.threshold = Math.max(1, options.getTimeoutThreshold());
-		this.avoidMillis = Math.max(100, options.getReconnectDelay().toMillis());
-		this.flushAfterOutage = options.isFlushAfterOutage();
-		this.serverLog = serverLog;
 		Map<String, InetSocketAddress> resolved = new LinkedHashMap<>();
 		List<String> unresolved = new ArrayList<>();
 		for (InetSocketAddress address : this.configured) {
@@ -134,14 +120,14 @@ final class SpyTransport implements MemcachedTransport {
 		}
 		else {
 			// One bad name must not take the cache (or the application) down: the others serve its keys meanwhile.
-			serverLog.unresolvable(unresolved, this.avoidMillis);
+			long retryMillis = policy.retryDelay().toMillis();
+			policy.log().unresolvable(unresolved, retryMillis);
 			this.resolver = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "memcached-resolver-" + serverLog.alias());
+				Thread thread = new Thread(task, "memcached-resolver-" + policy.log().alias());
 				thread.setDaemon(true);
 				return thread;
 			});
-			this.resolver.scheduleWithFixedDelay(this::resolveAgain, this.avoidMillis, this.avoidMillis,
-					TimeUnit.MILLISECONDS);
+			this.resolver.scheduleWithFixedDelay(this::resolveAgain, retryMillis, retryMillis, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -149,37 +135,41 @@ final class SpyTransport implements MemcachedTransport {
 		return new ConnectionFactoryBuilder()
 			.setProtocol((this.options.getProtocol() == MemcachedOptions.Protocol.BINARY)
 					? ConnectionFactoryBuilder.Protocol.BINARY : ConnectionFactoryBuilder.Protocol.TEXT)
-			.setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
-			// CONSISTENT alone still hashes with NATIVE_HASH: Ketama needs its hash set too.
-			.setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
 			.setFailureMode(switch (this.options.getFailureMode()) {
 				case REDISTRIBUTE -> FailureMode.Redistribute;
 				case CANCEL -> FailureMode.Cancel;
 				case RETRY -> FailureMode.Retry;
 			})
 			.setOpTimeout(this.timeoutMillis)
-			.setTimeoutExceptionThreshold(Math.max(2, this.threshold))
+			.setTimeoutExceptionThreshold(Math.max(2, this.options.getTimeoutThreshold()))
 			.setMaxReconnectDelay(Math.max(1, this.options.getReconnectDelay().toSeconds()))
 			// A full queue means a server in trouble: fail the call instead of blocking the caller for 10 s.
 			.setOpQueueMaxBlockTime(Math.min(50, this.timeoutMillis))
 			.setDaemon(true)
 			.setUseNagleAlgorithm(false)
-			.setTranscoder(this.transcoder)
 			.build();
 	}
 
 	/** Clients for the resolved servers (none if no server resolved); closes what it made if it fails. */
 	private Clients createClients(Map<String, InetSocketAddress> resolved) throws IOException {
+		List<String> names = List.copyOf(resolved.keySet());
+		OutagePolicy.Server[] servers = new OutagePolicy.Server[names.size()];
+		Map<SocketAddress, OutagePolicy.Server> byAddress = new HashMap<>();
+		List<InetSocketAddress> addresses = List.copyOf(resolved.values());
+		for (int i = 0; i < servers.length; i++) {
+			servers[i] = this.policy.server(names.get(i));
+			byAddress.put(addresses.get(i), servers[i]);
+		}
 		if (resolved.isEmpty()) {
-			return new Clients(resolved, new MemcachedClient[0], null);
+			return new Clients(resolved, new MemcachedClient[0], null, null, servers, byAddress);
 		}
 		// A factory of their own: shutting a client down also shuts down its factory's listener executor.
 		ConnectionFactory factory = connectionFactory();
-		List<InetSocketAddress> addresses = List.copyOf(resolved.values());
+		KeyPlacement placement = this.placements.apply(addresses);
 		MemcachedClient[] clients = new MemcachedClient[Math.max(1, this.options.getConnections())];
 		try {
 			for (int i = 0; i < clients.length; i++) {
-				clients[i] = SpyLogging.newClient(factory, addresses);
+				clients[i] = SpyLogging.newClient(factory, addresses, placement);
 				clients[i].addObserver(new Observer(clients[i]));
 			}
 		}
@@ -187,7 +177,7 @@ final class SpyTransport implements MemcachedTransport {
 			shutdown(clients);
 			throw ex;
 		}
-		return new Clients(resolved, clients, factory);
+		return new Clients(resolved, clients, factory, placement, servers, byAddress);
 	}
 
 	/**
@@ -219,7 +209,7 @@ final class SpyTransport implements MemcachedTransport {
 	private void logUnconnected(Clients clients) {
 		for (MemcachedNode node : nodes(clients)) {
 			if (!node.isActive()) {
-				this.serverLog.down(format(node.getSocketAddress()), "cannot connect");
+				this.policy.disconnected(clients.server(node.getSocketAddress()), "cannot connect");
 			}
 		}
 	}
@@ -266,7 +256,7 @@ final class SpyTransport implements MemcachedTransport {
 				this.current = after;
 				this.retiring.add(before);
 			}
-			found.forEach((name, address) -> this.serverLog.resolved(name, address.getAddress().getHostAddress()));
+			found.forEach((name, address) -> this.policy.log().resolved(name, address.getAddress().getHostAddress()));
 			logUnconnected(after);
 			// A call in flight on the old clients waits the operation timeout at most: close them after it.
 			this.resolver.schedule(() -> {
@@ -280,85 +270,81 @@ final class SpyTransport implements MemcachedTransport {
 		}
 		catch (IOException | RuntimeException ex) {
 			// Tried again at the next round.
-			this.serverLog.debug("Resolving memcached hosts again failed", ex);
+			this.policy.log().debug("Resolving memcached hosts again failed", ex);
 		}
 	}
 
-	private MemcachedClient client() {
-		MemcachedClient[] clients = this.current.clients();
-		if (clients.length == 0) {
-			throw new CacheAccessException("no memcached host of " + this.configured.stream().map(SpyTransport::format)
-				.toList() + " can be resolved yet");
+	private MemcachedClient client(Clients clients) {
+		MemcachedClient[] all = clients.clients();
+		if (all.length == 0) {
+			throw new CacheAccessException("no memcached host of "
+					+ this.configured.stream().map(SpyTransport::format).toList() + " can be resolved yet");
 		}
-		return (clients.length == 1) ? clients[0] : clients[Math.floorMod(this.next.getAndIncrement(), clients.length)];
+		return (all.length == 1) ? all[0] : all[Math.floorMod(this.next.getAndIncrement(), all.length)];
+	}
+
+	private static PlacementNodeLocator locator(MemcachedClient client) {
+		// The live locator: getNodeLocator() copies it on every call.
+		return (PlacementNodeLocator) client.getConnection().getLocator();
 	}
 
 	/**
-	 * The server spymemcached will send a key to, or a {@link CacheAccessException} at once if that server is down
-	 * or hung: the same choice as {@code MemcachedConnection.addOperation}, minus the waiting.
+	 * The server spymemcached will send a key to (the same choice as {@code MemcachedConnection.addOperation}, which
+	 * follows our placement), or a {@link CacheAccessException} at once if there is none.
 	 */
-	private MemcachedNode target(MemcachedClient client, String key) {
-		// The live locator: getNodeLocator() copies the whole Ketama ring on every call.
-		NodeLocator locator = client.getConnection().getLocator();
-		MemcachedNode primary = locator.getPrimary(key);
-		MemcachedNode chosen = null;
-		if (primary.isActive()) {
-			chosen = primary;
+	private int target(Clients clients, MemcachedClient client, String key) {
+		PlacementNodeLocator locator = locator(client);
+		int server = this.policy.serverFor(clients.placement(), key, (index) -> locator.node(index).isActive());
+		if (server < 0) {
+			throw new CacheAccessException(
+					"memcached server " + clients.name(clients.placement().serverFor(key)) + " is down");
 		}
-		else if (this.redistribute) {
-			Iterator<MemcachedNode> sequence = locator.getSequence(key);
-			while (chosen == null && sequence.hasNext()) {
-				MemcachedNode candidate = sequence.next();
-				if (candidate.isActive()) {
-					chosen = candidate;
-				}
-			}
-		}
-		if (chosen == null) {
-			throw new CacheAccessException("memcached server " + format(primary.getSocketAddress()) + " is down");
-		}
-		Breaker breaker = breaker(chosen.getSocketAddress());
-		if (breaker.isOpen()) {
-			throw new CacheAccessException("memcached server " + format(chosen.getSocketAddress())
-					+ " is not answering (" + breaker.timeouts.get() + " timeouts in a row)");
-		}
-		if (this.flushAfterOutage && breaker.openUntil != 0) {
-			// It was hung and kept its memory: empty it before anything is read from it again.
-			breaker.flushBeforeUse(client, chosen);
-		}
-		return chosen;
+		return server;
 	}
 
-	private Breaker breaker(SocketAddress address) {
-		return this.breakers.computeIfAbsent(address, Breaker::new);
+	/**
+	 * Before a call to a server: refused at once while its breaker is open; flushed first if it is due for a flush
+	 * after an outage, within the call's time.
+	 */
+	private OutagePolicy.Server use(Clients clients, MemcachedClient client, int index, long deadline) {
+		OutagePolicy.Server server = clients.servers()[index];
+		this.policy.checkAvailable(server);
+		this.policy.flushIfDue(server, () -> awaitFlush(clients, client, index, deadline));
+		return server;
+	}
+
+	private long deadline() {
+		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
 	}
 
 	private <T> T call(String operation, String key, CallBody<T> body) {
-		MemcachedClient client = client();
-		MemcachedNode node = target(client, key);
+		long deadline = deadline();
+		Clients clients = this.current;
+		MemcachedClient client = client(clients);
+		OutagePolicy.Server server = use(clients, client, target(clients, client, key), deadline);
 		Future<T> future;
 		try {
 			future = body.start(client);
 		}
 		catch (RuntimeException ex) {
-			throw new CacheAccessException(operation + " failed on memcached server "
-					+ format(node.getSocketAddress()) + ": " + ex.getMessage(), ex);
+			throw new CacheAccessException(operation + " failed on memcached server " + server + ": "
+					+ ex.getMessage(), ex);
 		}
-		return await(operation, node, future, this.timeoutMillis);
+		return await(operation, server, future, remaining(deadline));
 	}
 
-	private <T> T await(String operation, MemcachedNode node, Future<T> future, long millis) {
-		Breaker breaker = breaker(node.getSocketAddress());
+	/** The outcome of one call, reported to the policy: an answer, or a timeout. */
+	private <T> T await(String operation, OutagePolicy.Server server, Future<T> future, long millis) {
 		try {
 			T result = future.get(millis, TimeUnit.MILLISECONDS);
-			breaker.success();
+			this.policy.answered(server);
 			return result;
 		}
 		catch (TimeoutException ex) {
 			future.cancel(false);
-			breaker.timeout();
-			throw new CacheAccessException(operation + " timed out after " + millis + " ms on memcached server "
-					+ format(node.getSocketAddress()), ex);
+			this.policy.timedOut(server);
+			throw new CacheAccessException(operation + " timed out after " + this.timeoutMillis
+					+ " ms on memcached server " + server, ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -366,14 +352,18 @@ final class SpyTransport implements MemcachedTransport {
 		}
 		catch (ExecutionException | RuntimeException ex) {
 			Throwable cause = (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
-			throw new CacheAccessException(operation + " failed on memcached server "
-					+ format(node.getSocketAddress()) + ": " + cause.getMessage(), cause);
+			throw new CacheAccessException(operation + " failed on memcached server " + server + ": "
+					+ cause.getMessage(), cause);
 		}
 	}
 
+	private long remaining(long deadline) {
+		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+	}
+
 	@Override
-	public @Nullable CachedData get(String key) {
-		return call("get", key, (client) -> client.asyncGet(key, RawTranscoder.INSTANCE));
+	public @Nullable MemcachedItem get(String key) {
+		return call("get", key, (client) -> client.asyncGet(key, Items.INSTANCE));
 	}
 
 	/**
@@ -381,19 +371,32 @@ final class SpyTransport implements MemcachedTransport {
 	 * part alone (counted by its breaker like any timeout), the other parts are kept.
 	 */
 	@Override
-	public Map<String, CachedData> getMany(List<String> keys, Consumer<CacheAccessException> failures) {
-		MemcachedClient client = client();
-		Map<MemcachedNode, List<String>> byNode = new LinkedHashMap<>();
-		int down = 0;
-		for (String key : keys) {
+	public Map<String, MemcachedItem> getMany(List<String> keys, Consumer<CacheAccessException> failures) {
+		long deadline = deadline();
+		Clients clients = this.current;
+		MemcachedClient client = client(clients);
+		PlacementNodeLocator locator = locator(client);
+		Placed placed = this.policy.place(clients.placement(), keys, (index) -> locator.node(index).isActive());
+		int down = placed.down().size();
+		Map<OutagePolicy.Server, Future<Map<String, MemcachedItem>>> futures = new LinkedHashMap<>();
+		for (Map.Entry<Integer, List<String>> entry : placed.byServer().entrySet()) {
+			OutagePolicy.Server server;
 			try {
-				byNode.computeIfAbsent(target(client, key), (node) -> new ArrayList<>()).add(key);
+				server = use(clients, client, entry.getKey(), deadline);
 			}
 			catch (CacheAccessException ex) {
-				down++;
+				down += entry.getValue().size();
+				continue;
+			}
+			try {
+				futures.put(server, client.asyncGetBulk(entry.getValue(), Items.INSTANCE));
+			}
+			catch (RuntimeException ex) {
+				failures.accept(new CacheAccessException("getMany failed on memcached server " + server + ": "
+						+ ex.getMessage(), ex));
 			}
 		}
-		if (byNode.isEmpty()) {
+		if (down == keys.size()) {
 			if (!keys.isEmpty()) {
 				throw new CacheAccessException("memcached servers of all " + keys.size() + " keys are down");
 			}
@@ -403,22 +406,10 @@ final class SpyTransport implements MemcachedTransport {
 			failures.accept(new CacheAccessException(down + " of " + keys.size() + " keys are on memcached servers "
 					+ "that are down"));
 		}
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
-		Map<MemcachedNode, Future<Map<String, CachedData>>> futures = new LinkedHashMap<>();
-		for (Map.Entry<MemcachedNode, List<String>> entry : byNode.entrySet()) {
+		Map<String, MemcachedItem> found = new HashMap<>();
+		futures.forEach((server, future) -> {
 			try {
-				futures.put(entry.getKey(), client.asyncGetBulk(entry.getValue(), RawTranscoder.INSTANCE));
-			}
-			catch (RuntimeException ex) {
-				failures.accept(new CacheAccessException("getMany failed on memcached server "
-						+ format(entry.getKey().getSocketAddress()) + ": " + ex.getMessage(), ex));
-			}
-		}
-		Map<String, CachedData> found = new HashMap<>();
-		for (Map.Entry<MemcachedNode, Future<Map<String, CachedData>>> entry : futures.entrySet()) {
-			long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-			try {
-				Map<String, CachedData> part = await("getMany", entry.getKey(), entry.getValue(), remaining);
+				Map<String, MemcachedItem> part = await("getMany", server, future, remaining(deadline));
 				if (part != null) {
 					found.putAll(part);
 				}
@@ -426,45 +417,65 @@ final class SpyTransport implements MemcachedTransport {
 			catch (CacheAccessException ex) {
 				failures.accept(ex);
 			}
-		}
+		});
 		return found;
 	}
 
 	@Override
-	public boolean store(boolean add, String key, int exptime, CachedData data) {
-		Boolean stored = call(add ? "add" : "set", key, (client) -> add
-				? client.add(key, exptime, data, RawTranscoder.INSTANCE)
-				: client.set(key, exptime, data, RawTranscoder.INSTANCE));
+	public boolean store(boolean add, String key, int exptime, MemcachedItem item) {
+		Boolean stored = call(add ? "add" : "set", key, (client) -> add ? client.add(key, exptime, item, Items.INSTANCE)
+				: client.set(key, exptime, item, Items.INSTANCE));
 		return Boolean.TRUE.equals(stored);
 	}
 
-	@Override
-	public List<String> storeMany(Map<String, CachedData> items, int exptime) {
-		MemcachedClient client = client();
-		List<String> failed = new ArrayList<>();
-		Map<String, Future<Boolean>> futures = new LinkedHashMap<>();
-		Map<String, MemcachedNode> nodes = new LinkedHashMap<>();
-		for (Map.Entry<String, CachedData> item : items.entrySet()) {
+	/**
+	 * One request per key, all sent before any is awaited, each to a server that was checked once for the batch.
+	 * @return the keys whose request could not be sent, with the servers of the others
+	 */
+	private <T> List<String> sendEach(Clients clients, MemcachedClient client, List<String> keys, long deadline,
+			Function<String, Future<T>> request, Map<String, Sent<T>> sent) {
+		PlacementNodeLocator locator = locator(client);
+		Placed placed = this.policy.place(clients.placement(), keys, (index) -> locator.node(index).isActive());
+		List<String> unsent = new ArrayList<>(placed.down());
+		for (Map.Entry<Integer, List<String>> entry : placed.byServer().entrySet()) {
+			OutagePolicy.Server server;
 			try {
-				nodes.put(item.getKey(), target(client, item.getKey()));
-				futures.put(item.getKey(), client.set(item.getKey(), exptime, item.getValue(), RawTranscoder.INSTANCE));
+				server = use(clients, client, entry.getKey(), deadline);
 			}
-			catch (RuntimeException ex) {
-				failed.add(item.getKey());
+			catch (CacheAccessException ex) {
+				unsent.addAll(entry.getValue());
+				continue;
+			}
+			for (String key : entry.getValue()) {
+				try {
+					sent.put(key, new Sent<>(server, request.apply(key)));
+				}
+				catch (RuntimeException ex) {
+					unsent.add(key);
+				}
 			}
 		}
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
-		for (Map.Entry<String, Future<Boolean>> entry : futures.entrySet()) {
-			long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+		return unsent;
+	}
+
+	@Override
+	public List<String> storeMany(Map<String, MemcachedItem> items, int exptime) {
+		long deadline = deadline();
+		Clients clients = this.current;
+		MemcachedClient client = client(clients);
+		Map<String, Sent<Boolean>> sent = new LinkedHashMap<>();
+		List<String> failed = sendEach(clients, client, List.copyOf(items.keySet()), deadline,
+				(key) -> client.set(key, exptime, items.get(key), Items.INSTANCE), sent);
+		sent.forEach((key, request) -> {
 			try {
-				if (!Boolean.TRUE.equals(await("set", nodes.get(entry.getKey()), entry.getValue(), remaining))) {
-					failed.add(entry.getKey());
+				if (!Boolean.TRUE.equals(await("set", request.server(), request.future(), remaining(deadline)))) {
+					failed.add(key);
 				}
 			}
 			catch (CacheAccessException ex) {
-				failed.add(entry.getKey());
+				failed.add(key);
 			}
-		}
+		});
 		return failed;
 	}
 
@@ -480,24 +491,14 @@ final class SpyTransport implements MemcachedTransport {
 
 	@Override
 	public void deleteMany(List<String> keys) {
-		MemcachedClient client = client();
-		Map<String, Future<Boolean>> futures = new LinkedHashMap<>();
-		Map<String, MemcachedNode> nodes = new LinkedHashMap<>();
-		int unreachable = 0;
-		for (String key : keys) {
+		long deadline = deadline();
+		Clients clients = this.current;
+		MemcachedClient client = client(clients);
+		Map<String, Sent<Boolean>> sent = new LinkedHashMap<>();
+		int unreachable = sendEach(clients, client, keys, deadline, client::delete, sent).size();
+		for (Sent<Boolean> request : sent.values()) {
 			try {
-				nodes.put(key, target(client, key));
-				futures.put(key, client.delete(key));
-			}
-			catch (RuntimeException ex) {
-				unreachable++;
-			}
-		}
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
-		for (Map.Entry<String, Future<Boolean>> entry : futures.entrySet()) {
-			long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-			try {
-				await("delete", nodes.get(entry.getKey()), entry.getValue(), remaining);
+				await("delete", request.server(), request.future(), remaining(deadline));
 			}
 			catch (CacheAccessException ex) {
 				unreachable++;
@@ -518,7 +519,7 @@ final class SpyTransport implements MemcachedTransport {
 
 	@Override
 	public void flush() {
-		MemcachedClient client = client();
+		MemcachedClient client = client(this.current);
 		Boolean flushed;
 		try {
 			flushed = client.flush().get(this.timeoutMillis, TimeUnit.MILLISECONDS);
@@ -532,6 +533,29 @@ final class SpyTransport implements MemcachedTransport {
 		}
 		if (!Boolean.TRUE.equals(flushed)) {
 			throw new CacheAccessException("flush_all failed on at least one memcached server");
+		}
+	}
+
+	/** {@code flush_all} on one server, waiting for its answer (the policy's flush after an outage). */
+	private void awaitFlush(Clients clients, MemcachedClient client, int index, long deadline) {
+		OutagePolicy.Server server = clients.servers()[index];
+		CompletableFuture<Boolean> result = new CompletableFuture<>();
+		client.broadcastOp((node, latch) -> clients.factory().getOperationFactory().flush(0, new OperationCallback() {
+
+			@Override
+			public void receivedStatus(OperationStatus status) {
+				result.complete(status.isSuccess());
+			}
+
+			@Override
+			public void complete() {
+				result.complete(false);
+				latch.countDown();
+			}
+
+		}), List.of(locator(client).node(index)));
+		if (!Boolean.TRUE.equals(await("flush_all after an outage", server, result, remaining(deadline)))) {
+			throw new CacheAccessException("flush_all after an outage failed on memcached server " + server);
 		}
 	}
 
@@ -564,7 +588,7 @@ final class SpyTransport implements MemcachedTransport {
 		MemcachedClient client = clients.clients()[0];
 		List<MemcachedNode> live = new ArrayList<>();
 		for (MemcachedNode node : client.getConnection().getLocator().getAll()) {
-			if (node.isActive() && !breaker(node.getSocketAddress()).isOpen()) {
+			if (node.isActive() && this.policy.isAvailable(clients.server(node.getSocketAddress()))) {
 				live.add(node);
 			}
 		}
@@ -616,13 +640,10 @@ final class SpyTransport implements MemcachedTransport {
 			boolean active = false;
 			if (address != null) {
 				for (MemcachedNode node : nodes(clients)) {
-					if (node.getSocketAddress().equals(address) && node.isActive()) {
-						active = true;
-					}
+					active |= node.getSocketAddress().equals(address) && node.isActive();
 				}
 			}
-			Breaker breaker = (address != null) ? this.breakers.get(address) : null;
-			boolean alive = active && (breaker == null || !breaker.isOpen());
+			boolean alive = active && this.policy.isAvailable(clients.server(address));
 			Map<String, String> values = (address != null) ? stats.getOrDefault(address, Map.of()) : Map.of();
 			servers.put(name, new MemcachedCacheBackend.ServerStatus(name, alive,
 					alive ? Map.copyOf(new LinkedHashMap<>(values)) : Map.of()));
@@ -632,11 +653,16 @@ final class SpyTransport implements MemcachedTransport {
 
 	@Override
 	public String serverFor(String key) {
-		MemcachedClient[] clients = this.current.clients();
-		if (clients.length == 0) {
+		Clients clients = this.current;
+		if (clients.placement() == null) {
 			return format(this.configured.get(0));
 		}
-		return format(clients[0].getConnection().getLocator().getPrimary(key).getSocketAddress());
+		return clients.name(clients.placement().serverFor(key));
+	}
+
+	@Override
+	public @Nullable SocketAddress socketAddress(String server) {
+		return this.current.resolved().get(server);
 	}
 
 	@Override
@@ -687,42 +713,9 @@ final class SpyTransport implements MemcachedTransport {
 		return String.valueOf(address);
 	}
 
-	/** Enqueue {@code flush_all} for one server of a client. */
-	private Future<Boolean> flushServer(MemcachedClient client, SocketAddress address) {
-		CompletableFuture<Boolean> result = new CompletableFuture<>();
-		ConnectionFactory factory = this.current.factory();
-		if (factory == null) {
-			result.complete(false);
-			return result;
-		}
-		for (MemcachedNode node : client.getConnection().getLocator().getAll()) {
-			if (node.getSocketAddress().equals(address)) {
-				client.broadcastOp((target, latch) -> factory.getOperationFactory().flush(0, new OperationCallback() {
-
-					@Override
-					public void receivedStatus(OperationStatus status) {
-						result.complete(status.isSuccess());
-					}
-
-					@Override
-					public void complete() {
-						result.complete(false);
-						latch.countDown();
-					}
-
-				}), List.of(node));
-				return result;
-			}
-		}
-		result.complete(false);
-		return result;
-	}
-
 	/**
-	 * The servers' connections as spymemcached sees them: a lost connection is a server down (logged once), a
-	 * connection made again is a server back unless it still times out (a hung server accepts connections); with
-	 * {@code flushAfterOutage}, a server whose connection was lost is flushed when it is reopened (a partition keeps
-	 * its memory).
+	 * The servers' connections as spymemcached sees them: a lost connection is a server down, a connection made
+	 * again is a server back unless it still times out (a hung server accepts connections).
 	 */
 	private final class Observer implements ConnectionObserver {
 
@@ -732,47 +725,63 @@ final class SpyTransport implements MemcachedTransport {
 			this.client = client;
 		}
 
-		private boolean isCurrent() {
+		private @Nullable Clients currentOwner() {
 			Clients current = SpyTransport.this.current;
-			if (current == null) {
+			if (current == null || SpyTransport.this.closed) {
 				// spymemcached reports the connections made so far while a client is being built.
-				return false;
+				return null;
 			}
 			for (MemcachedClient candidate : current.clients()) {
 				if (candidate == this.client) {
-					return !SpyTransport.this.closed;
+					return current;
 				}
 			}
-			return false;
+			return null;
+		}
+
+		private OutagePolicy.@Nullable Server server(SocketAddress address) {
+			Clients owner = currentOwner();
+			return (owner != null) ? owner.server(address) : null;
 		}
 
 		@Override
 		public void connectionEstablished(SocketAddress address, int reconnectCount) {
-			if (SpyTransport.this.flushAfterOutage && SpyTransport.this.lost.remove(address)) {
-				flushServer(this.client, address);
-			}
-			if (isCurrent() && breaker(address).timeouts.get() == 0) {
-				SpyTransport.this.serverLog.up(format(address));
+			OutagePolicy.Server server = server(address);
+			if (server != null) {
+				SpyTransport.this.policy.reconnected(server);
 			}
 		}
 
 		@Override
 		public void connectionLost(SocketAddress address) {
-			if (SpyTransport.this.flushAfterOutage) {
-				SpyTransport.this.lost.add(address);
-			}
-			if (isCurrent()) {
-				SpyTransport.this.serverLog.down(format(address), "connection lost");
+			OutagePolicy.Server server = server(address);
+			if (server != null) {
+				SpyTransport.this.policy.disconnected(server, "connection lost");
 			}
 		}
 
 	}
 
 	/**
-	 * The resolved servers (by their configured {@code host:port}), the clients over them, and their factory.
+	 * The resolved servers (by their configured {@code host:port}), the clients over them with their factory and
+	 * placement, and each server's health in the placement's order.
 	 */
 	private record Clients(Map<String, InetSocketAddress> resolved, MemcachedClient[] clients,
-			@Nullable ConnectionFactory factory) {
+			@Nullable ConnectionFactory factory, @Nullable KeyPlacement placement, OutagePolicy.Server[] servers,
+			Map<SocketAddress, OutagePolicy.Server> byAddress) {
+
+		String name(int index) {
+			return this.servers[index].address;
+		}
+
+		OutagePolicy.@Nullable Server server(SocketAddress address) {
+			return this.byAddress.get(address);
+		}
+
+	}
+
+	/** A request sent, and the server it went to. */
+	private record Sent<T>(OutagePolicy.Server server, Future<T> future) {
 	}
 
 	@FunctionalInterface
@@ -782,72 +791,29 @@ final class SpyTransport implements MemcachedTransport {
 
 	}
 
-	/**
-	 * Consecutive timeouts of one server. Open (calls refused) once the threshold is reached, for the avoid time;
-	 * then calls go through again and the first success closes it, the first timeout opens it again.
-	 */
-	private final class Breaker {
+	/** Hands items to spymemcached and back as they are: flags and bytes, encoded and decoded by the backend. */
+	private enum Items implements Transcoder<MemcachedItem> {
 
-		final String address;
+		INSTANCE;
 
-		final AtomicInteger timeouts = new AtomicInteger();
-
-		final AtomicBoolean flushing = new AtomicBoolean();
-
-		volatile long openUntil;
-
-		Breaker(SocketAddress address) {
-			this.address = format(address);
+		@Override
+		public boolean asyncDecode(CachedData data) {
+			return false;
 		}
 
-		boolean isOpen() {
-			return this.openUntil != 0 && System.nanoTime() - this.openUntil < 0;
+		@Override
+		public CachedData encode(MemcachedItem item) {
+			return new CachedData(item.flags(), item.data(), Integer.MAX_VALUE);
 		}
 
-		void success() {
-			if (this.timeouts.get() != 0) {
-				this.timeouts.set(0);
-			}
-			SpyTransport.this.serverLog.up(this.address);
+		@Override
+		public MemcachedItem decode(CachedData data) {
+			return new MemcachedItem(data.getFlags(), data.getData());
 		}
 
-		/** One caller flushes the recovered server, waiting; the others are refused until it has. */
-		void flushBeforeUse(MemcachedClient client, MemcachedNode node) {
-			if (!this.flushing.compareAndSet(false, true)) {
-				throw new CacheAccessException("memcached server " + this.address + " is being flushed after an outage");
-			}
-			try {
-				Boolean flushed = flushServer(client, node.getSocketAddress()).get(SpyTransport.this.timeoutMillis,
-						TimeUnit.MILLISECONDS);
-				if (!Boolean.TRUE.equals(flushed)) {
-					throw new CacheAccessException("flush_all after an outage failed on memcached server " + this.address);
-				}
-				this.timeouts.set(0);
-				this.openUntil = 0;
-			}
-			catch (TimeoutException ex) {
-				timeout();
-				throw new CacheAccessException("memcached server " + this.address + " is still not answering", ex);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new CacheAccessException("interrupted", ex);
-			}
-			catch (ExecutionException ex) {
-				throw new CacheAccessException("flush_all after an outage failed: " + ex.getMessage(), ex);
-			}
-			finally {
-				this.flushing.set(false);
-			}
-		}
-
-		void timeout() {
-			int count = this.timeouts.incrementAndGet();
-			if (count >= SpyTransport.this.threshold) {
-				long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SpyTransport.this.avoidMillis);
-				this.openUntil = (until == 0) ? 1 : until;
-				SpyTransport.this.serverLog.down(this.address, count + " timeouts in a row");
-			}
+		@Override
+		public int getMaxSize() {
+			return Integer.MAX_VALUE;
 		}
 
 	}

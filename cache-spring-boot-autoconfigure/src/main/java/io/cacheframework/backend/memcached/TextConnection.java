@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import net.spy.memcached.CachedData;
-
 /**
  * One memcached text-protocol connection, over a unix socket or TCP, on which nothing can hang or exhaust memory:
  * the connect and every exchange end at a deadline, a reply line may have at most {@link #MAX_LINE} bytes, a value
@@ -312,8 +310,8 @@ final class TextConnection implements AutoCloseable {
 	 * @throws ProtocolException for a reply that is not a well-formed answer to this request
 	 * @throws IOException if the connection failed or the deadline passed
 	 */
-	Map<String, CachedData> readValues(Set<String> requested, long maxValueBytes) throws IOException {
-		Map<String, CachedData> values = Collections.emptyMap();
+	Map<String, MemcachedItem> readValues(Set<String> requested, long maxValueBytes) throws IOException {
+		Map<String, MemcachedItem> values = Collections.emptyMap();
 		while (true) {
 			String line = readLine();
 			if (line.equals("END")) {
@@ -347,7 +345,7 @@ final class TextConnection implements AutoCloseable {
 			if (values.isEmpty()) {
 				values = new LinkedHashMap<>();
 			}
-			values.put(key, new CachedData(flags, data, Integer.MAX_VALUE));
+			values.put(key, new MemcachedItem(flags, data));
 		}
 	}
 

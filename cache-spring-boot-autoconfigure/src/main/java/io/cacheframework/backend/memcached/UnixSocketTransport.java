@@ -2,6 +2,7 @@ package io.cacheframework.backend.memcached;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,18 +13,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
+import io.cacheframework.backend.memcached.OutagePolicy.Placed;
 import io.cacheframework.backend.memcached.TextConnection.ProtocolException;
 import io.cacheframework.backend.memcached.TextConnection.TimeoutIOException;
 import io.cacheframework.core.CacheAccessException;
-import net.spy.memcached.CachedData;
-import net.spy.memcached.DefaultHashAlgorithm;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,15 +36,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This client is deliberately simple: a pool of {@link TextConnection}s per socket, one call at a time per
  * connection (multi-gets and multi-sets pipelined on one connection, written while the replies are read), each
- * call, connect included, bounded by the operation timeout. A connection that fails is closed and the pool emptied;
- * a socket that refuses connections is marked down and every call for its keys fails at once until the reconnect
- * delay has passed, then the next call tries again, so a restarted memcached is used again within the reconnect
- * delay. A socket that times out {@code timeoutThreshold} times in a row without sending a byte (a hung server, or
- * one whose listen backlog stays full) is avoided the same way.
+ * call, connect included, bounded by the operation timeout. A connection that fails is closed and the pool emptied.
+ * What counts as an outage is reported to the {@link OutagePolicy}: a refused connect (the socket is down at once),
+ * and a timeout without a byte back (a hung server, or one whose listen backlog stays full; {@code timeoutThreshold}
+ * of them in a row make it hung). While a socket is down every call for its keys fails at once; after the reconnect
+ * delay the next call tries again, so a restarted memcached is used again within the reconnect delay.
  */
 final class UnixSocketTransport implements MemcachedTransport {
-
-	private static final int POINTS_PER_NODE = 160;
 
 	private static final int KEYS_PER_GET = 100;
 
@@ -55,80 +51,62 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	private static final byte[] CRLF = { '\r', '\n' };
 
+	/** The sockets in {@code location} order: the placement's server indices. */
 	private final List<Node> nodes = new ArrayList<>();
 
-	private final TreeMap<Long, Node> ring = new TreeMap<>();
+	private final KeyPlacement placement;
+
+	private final OutagePolicy policy;
 
 	private final long timeoutMillis;
 
-	private final long reconnectMillis;
-
-	private final int threshold;
-
 	private final int maxIdle;
 
-	private final boolean flushAfterOutage;
-
 	private final long configuredMaxItemSize;
-
-	private final ServerLog serverLog;
 
 	/** The largest value read: the item size limit, raised to what the servers report. */
 	private volatile long maxValueBytes;
 
 	private volatile boolean closed;
 
-	UnixSocketTransport(List<String> paths, MemcachedOptions options, ServerLog serverLog) {
+	/**
+	 * @param paths the socket paths, in {@code location} order
+	 * @param options the client settings
+	 * @param policy the cache's outage policy
+	 * @param placement builds the placement over the sockets
+	 */
+	UnixSocketTransport(List<String> paths, MemcachedOptions options, OutagePolicy policy,
+			Function<List<? extends SocketAddress>, KeyPlacement> placement) {
 		this.timeoutMillis = Math.max(1, options.getOperationTimeout().toMillis());
-		this.reconnectMillis = Math.max(100, options.getReconnectDelay().toMillis());
-		this.threshold = Math.max(1, options.getTimeoutThreshold());
 		this.maxIdle = Math.max(8, options.getConnections());
-		this.flushAfterOutage = options.isFlushAfterOutage();
 		this.configuredMaxItemSize = Math.min(Integer.MAX_VALUE - 64, options.getMaxItemSize().toBytes());
 		this.maxValueBytes = this.configuredMaxItemSize;
-		this.serverLog = serverLog;
+		this.policy = policy;
+		List<UnixDomainSocketAddress> addresses = new ArrayList<>();
 		for (String path : paths) {
-			Node node = new Node(path);
-			this.nodes.add(node);
-			for (int i = 0; i < POINTS_PER_NODE; i++) {
-				this.ring.put(DefaultHashAlgorithm.KETAMA_HASH.hash(path + "-" + i), node);
-			}
+			UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
+			addresses.add(address);
+			this.nodes.add(new Node(path, address, policy.server(path)));
 		}
+		this.placement = placement.apply(addresses);
 	}
 
 	private long deadline() {
 		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
 	}
 
-	private Node primary(String key) {
-		if (this.nodes.size() == 1) {
-			return this.nodes.get(0);
-		}
-		long hash = DefaultHashAlgorithm.KETAMA_HASH.hash(key);
-		SortedMap<Long, Node> tail = this.ring.tailMap(hash);
-		return tail.isEmpty() ? this.ring.firstEntry().getValue() : tail.get(tail.firstKey());
+	private boolean isLive(int index) {
+		return this.policy.isAvailable(this.nodes.get(index).server);
 	}
 
-	/** The key's server, or the next live one on the ring, or a fast failure. */
+	/** The key's socket, or the one that takes its keys over, or a fast failure. */
 	private Node target(String key) {
-		Node primary = primary(key);
-		if (!primary.isDown()) {
-			return primary;
+		int index = this.policy.serverFor(this.placement, key, this::isLive);
+		if (index < 0) {
+			throw new CacheAccessException(
+					"memcached unix socket " + this.nodes.get(this.placement.serverFor(key)).path + " is down");
 		}
-		if (this.nodes.size() > 1) {
-			long hash = DefaultHashAlgorithm.KETAMA_HASH.hash(key);
-			for (Node candidate : this.ring.tailMap(hash).values()) {
-				if (!candidate.isDown()) {
-					return candidate;
-				}
-			}
-			for (Node candidate : this.ring.values()) {
-				if (!candidate.isDown()) {
-					return candidate;
-				}
-			}
-		}
-		throw new CacheAccessException("memcached unix socket " + primary.path + " is down");
+		return this.nodes.get(index);
 	}
 
 	private static byte[] utf8(String command) {
@@ -136,8 +114,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 	}
 
 	@Override
-	public @Nullable CachedData get(String key) {
-		Map<String, CachedData> found = target(key).execute("get", true, deadline(), (connection) -> {
+	public @Nullable MemcachedItem get(String key) {
+		Map<String, MemcachedItem> found = target(key).execute("get", true, deadline(), (connection) -> {
 			connection.send(utf8("get " + key + "\r\n"));
 			return connection.readValues(Set.of(key), this.maxValueBytes);
 		});
@@ -145,32 +123,22 @@ final class UnixSocketTransport implements MemcachedTransport {
 	}
 
 	@Override
-	public Map<String, CachedData> getMany(List<String> keys, Consumer<CacheAccessException> failures) {
+	public Map<String, MemcachedItem> getMany(List<String> keys, Consumer<CacheAccessException> failures) {
 		long deadline = deadline();
-		Map<Node, List<String>> byNode = new LinkedHashMap<>();
-		int down = 0;
 		// Each key once: memcached answers a key as often as it is asked, and a repeat would read as a broken stream.
-		for (String key : new LinkedHashSet<>(keys)) {
-			try {
-				byNode.computeIfAbsent(target(key), (node) -> new ArrayList<>()).add(key);
-			}
-			catch (CacheAccessException ex) {
-				down++;
-			}
-		}
-		if (byNode.isEmpty() && !keys.isEmpty()) {
+		Placed placed = this.policy.place(this.placement, new LinkedHashSet<>(keys), this::isLive);
+		if (placed.byServer().isEmpty() && !keys.isEmpty()) {
 			throw new CacheAccessException("memcached unix sockets of all " + keys.size() + " keys are down");
 		}
-		if (down > 0) {
-			failures.accept(new CacheAccessException(down + " of " + keys.size() + " keys are on memcached unix "
-					+ "sockets that are down"));
+		if (!placed.down().isEmpty()) {
+			failures.accept(new CacheAccessException(placed.down().size() + " of " + keys.size()
+					+ " keys are on memcached unix sockets that are down"));
 		}
-		Map<String, CachedData> found = new HashMap<>();
-		for (Map.Entry<Node, List<String>> entry : byNode.entrySet()) {
+		Map<String, MemcachedItem> found = new HashMap<>();
+		placed.byServer().forEach((index, nodeKeys) -> {
 			try {
-				found.putAll(entry.getKey().execute("get", true, deadline, (connection) -> {
+				found.putAll(this.nodes.get(index).execute("get", true, deadline, (connection) -> {
 					// Pipelined: the commands are written while the replies are read, so any number of keys works.
-					List<String> nodeKeys = entry.getValue();
 					List<Set<String>> batches = new ArrayList<>();
 					for (int from = 0; from < nodeKeys.size(); from += KEYS_PER_GET) {
 						Set<String> batch = new LinkedHashSet<>(
@@ -178,7 +146,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 						connection.send(utf8("get " + String.join(" ", batch) + "\r\n"));
 						batches.add(batch);
 					}
-					Map<String, CachedData> values = new HashMap<>();
+					Map<String, MemcachedItem> values = new HashMap<>();
 					for (Set<String> batch : batches) {
 						values.putAll(connection.readValues(batch, this.maxValueBytes));
 					}
@@ -186,24 +154,24 @@ final class UnixSocketTransport implements MemcachedTransport {
 				}));
 			}
 			catch (CacheAccessException ex) {
-				// Partial result: this server's keys are misses, and the caller hears of it.
+				// Partial result: this socket's keys are misses, and the caller hears of it.
 				failures.accept(ex);
 			}
-		}
+		});
 		return found;
 	}
 
-	private static byte[][] storeCommand(String verb, String key, int exptime, CachedData data) {
-		byte[] header = utf8(verb + " " + key + " " + Integer.toUnsignedString(data.getFlags()) + " " + exptime + " "
-				+ data.getData().length + "\r\n");
-		return new byte[][] { header, data.getData(), CRLF };
+	private static byte[][] storeCommand(String verb, String key, int exptime, MemcachedItem item) {
+		byte[] header = utf8(verb + " " + key + " " + Integer.toUnsignedString(item.flags()) + " " + exptime + " "
+				+ item.data().length + "\r\n");
+		return new byte[][] { header, item.data(), CRLF };
 	}
 
 	@Override
-	public boolean store(boolean add, String key, int exptime, CachedData data) {
+	public boolean store(boolean add, String key, int exptime, MemcachedItem item) {
 		String verb = add ? "add" : "set";
 		String reply = target(key).execute(verb, !add, deadline(), (connection) -> {
-			connection.send(storeCommand(verb, key, exptime, data));
+			connection.send(storeCommand(verb, key, exptime, item));
 			return connection.readLine();
 		});
 		return storedReply(verb, reply);
@@ -220,26 +188,18 @@ final class UnixSocketTransport implements MemcachedTransport {
 	}
 
 	@Override
-	public List<String> storeMany(Map<String, CachedData> items, int exptime) {
+	public List<String> storeMany(Map<String, MemcachedItem> items, int exptime) {
 		long deadline = deadline();
-		Map<Node, List<String>> byNode = new LinkedHashMap<>();
-		List<String> failed = new ArrayList<>();
-		for (String key : items.keySet()) {
+		Placed placed = this.policy.place(this.placement, items.keySet(), this::isLive);
+		List<String> failed = new ArrayList<>(placed.down());
+		placed.byServer().forEach((index, nodeKeys) -> {
 			try {
-				byNode.computeIfAbsent(target(key), (node) -> new ArrayList<>()).add(key);
-			}
-			catch (CacheAccessException ex) {
-				failed.add(key);
-			}
-		}
-		for (Map.Entry<Node, List<String>> entry : byNode.entrySet()) {
-			try {
-				failed.addAll(entry.getKey().execute("set", true, deadline, (connection) -> {
-					for (String key : entry.getValue()) {
+				failed.addAll(this.nodes.get(index).execute("set", true, deadline, (connection) -> {
+					for (String key : nodeKeys) {
 						connection.send(storeCommand("set", key, exptime, items.get(key)));
 					}
 					List<String> notStored = new ArrayList<>();
-					for (String key : entry.getValue()) {
+					for (String key : nodeKeys) {
 						if (!connection.readLine().equals("STORED")) {
 							notStored.add(key);
 						}
@@ -248,9 +208,9 @@ final class UnixSocketTransport implements MemcachedTransport {
 				}));
 			}
 			catch (CacheAccessException ex) {
-				failed.addAll(entry.getValue());
+				failed.addAll(nodeKeys);
 			}
-		}
+		});
 		return failed;
 	}
 
@@ -285,30 +245,23 @@ final class UnixSocketTransport implements MemcachedTransport {
 	@Override
 	public void deleteMany(List<String> keys) {
 		long deadline = deadline();
-		int failed = 0;
-		Map<Node, List<String>> byNode = new LinkedHashMap<>();
-		for (String key : keys) {
+		Placed placed = this.policy.place(this.placement, keys, this::isLive);
+		int failed = placed.down().size();
+		for (Map.Entry<Integer, List<String>> entry : placed.byServer().entrySet()) {
+			List<String> nodeKeys = entry.getValue();
 			try {
-				byNode.computeIfAbsent(target(key), (node) -> new ArrayList<>()).add(key);
-			}
-			catch (CacheAccessException ex) {
-				failed++;
-			}
-		}
-		for (Map.Entry<Node, List<String>> entry : byNode.entrySet()) {
-			try {
-				entry.getKey().execute("delete", true, deadline, (connection) -> {
-					for (String key : entry.getValue()) {
+				this.nodes.get(entry.getKey()).execute("delete", true, deadline, (connection) -> {
+					for (String key : nodeKeys) {
 						connection.send(utf8("delete " + key + "\r\n"));
 					}
-					for (int i = 0; i < entry.getValue().size(); i++) {
+					for (int i = 0; i < nodeKeys.size(); i++) {
 						connection.readLine();
 					}
 					return null;
 				});
 			}
 			catch (CacheAccessException ex) {
-				failed += entry.getValue().size();
+				failed += nodeKeys.size();
 			}
 		}
 		if (failed > 0) {
@@ -342,13 +295,10 @@ final class UnixSocketTransport implements MemcachedTransport {
 		for (Node node : this.nodes) {
 			try {
 				// A deadline per socket: a hung one must not use up the time of the others.
-				String reply = node.execute("flush_all", true, deadline(), (connection) -> {
-					connection.send(utf8("flush_all\r\n"));
-					return connection.readLine();
+				node.execute("flush_all", true, deadline(), (connection) -> {
+					flushAll(connection);
+					return null;
 				});
-				if (!reply.equals("OK")) {
-					failed++;
-				}
 			}
 			catch (CacheAccessException ex) {
 				failed++;
@@ -356,6 +306,14 @@ final class UnixSocketTransport implements MemcachedTransport {
 		}
 		if (failed > 0) {
 			throw new CacheAccessException("flush_all failed on " + failed + " memcached unix socket(s)");
+		}
+	}
+
+	private static void flushAll(TextConnection connection) throws IOException {
+		connection.send(utf8("flush_all\r\n"));
+		String reply = connection.readLine();
+		if (!reply.equals("OK")) {
+			throw new ProtocolException("flush_all failed: " + TextConnection.quote(reply));
 		}
 	}
 
@@ -408,7 +366,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 		for (Node node : this.nodes) {
 			Map<String, String> stats = Map.of();
 			boolean alive = false;
-			if (!node.isDown()) {
+			if (this.policy.isAvailable(node.server)) {
 				try {
 					stats = Map.copyOf(stats(node, "stats"));
 					alive = true;
@@ -424,7 +382,17 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	@Override
 	public String serverFor(String key) {
-		return primary(key).path;
+		return this.nodes.get(this.placement.serverFor(key)).path;
+	}
+
+	@Override
+	public @Nullable SocketAddress socketAddress(String server) {
+		for (Node node : this.nodes) {
+			if (node.path.equals(server)) {
+				return node.address;
+			}
+		}
+		return null;
 	}
 
 	@Override
@@ -442,37 +410,21 @@ final class UnixSocketTransport implements MemcachedTransport {
 
 	}
 
-	/** One unix socket: a pool of connections, liveness and a timeout breaker. */
+	/** One unix socket: a pool of connections, and its server in the outage policy. */
 	private final class Node {
 
 		final String path;
 
 		final UnixDomainSocketAddress address;
 
+		final OutagePolicy.Server server;
+
 		final Deque<TextConnection> idle = new ConcurrentLinkedDeque<>();
 
-		final AtomicInteger timeouts = new AtomicInteger();
-
-		volatile long downUntil;
-
-		/** Set when the socket was down or hung: with flush-after-outage it is flushed before its next use. */
-		volatile boolean outage;
-
-		Node(String path) {
+		Node(String path, UnixDomainSocketAddress address, OutagePolicy.Server server) {
 			this.path = path;
-			this.address = UnixDomainSocketAddress.of(path);
-		}
-
-		boolean isDown() {
-			return this.downUntil != 0 && System.nanoTime() - this.downUntil < 0;
-		}
-
-		void markDown(String reason) {
-			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UnixSocketTransport.this.reconnectMillis);
-			this.downUntil = (until == 0) ? 1 : until;
-			this.outage = true;
-			closeIdle();
-			UnixSocketTransport.this.serverLog.down(this.path, reason);
+			this.address = address;
+			this.server = server;
 		}
 
 		void closeIdle() {
@@ -487,6 +439,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 		 * (memcached restarted since it was opened) is replaced by a fresh one once, if the exchange may be repeated.
 		 */
 		<T> T execute(String operation, boolean repeatable, long deadline, Exchange<T> exchange) {
+			OutagePolicy policy = UnixSocketTransport.this.policy;
 			if (UnixSocketTransport.this.closed) {
 				throw new CacheAccessException("memcached backend is closed");
 			}
@@ -495,6 +448,7 @@ final class UnixSocketTransport implements MemcachedTransport {
 				throw new CacheAccessException(operation + " not sent to memcached unix socket " + this.path
 						+ ": the call's time was used up by another socket");
 			}
+			policy.checkAvailable(this.server);
 			for (int attempt = 0;; attempt++) {
 				TextConnection connection = this.idle.pollFirst();
 				boolean pooled = connection != null;
@@ -503,17 +457,11 @@ final class UnixSocketTransport implements MemcachedTransport {
 						connection = connect(deadline);
 					}
 					connection.deadline(deadline);
-					if (this.outage && UnixSocketTransport.this.flushAfterOutage) {
-						// It was hung or restarted: empty it before anything is read from it again.
-						connection.send(utf8("flush_all\r\n"));
-						String reply = connection.readLine();
-						if (!reply.equals("OK")) {
-							throw new ProtocolException("flush_all after an outage failed: " + TextConnection.quote(reply));
-						}
-						this.outage = false;
-					}
+					TextConnection flushed = connection;
+					// It was down or hung: empty it before anything is read from it again.
+					policy.flushIfDue(this.server, () -> flushAll(flushed));
 					T result = exchange.run(connection);
-					succeeded();
+					policy.answered(this.server);
 					release(connection);
 					return result;
 				}
@@ -523,8 +471,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 					// Only a wait of (about) the whole timeout without a byte back says that the server hangs: a slow
 					// answer to a large request, or a call whose time another socket used up, does not.
 					if (!answering && budget * 2 >= TimeUnit.MILLISECONDS.toNanos(UnixSocketTransport.this.timeoutMillis)
-							&& this.timeouts.incrementAndGet() >= UnixSocketTransport.this.threshold) {
-						markDown(this.timeouts.get() + " timeouts in a row");
+							&& policy.timedOut(this.server)) {
+						closeIdle();
 					}
 					throw new CacheAccessException(operation + " timed out after "
 							+ UnixSocketTransport.this.timeoutMillis + " ms on memcached unix socket " + this.path + ": "
@@ -556,17 +504,9 @@ final class UnixSocketTransport implements MemcachedTransport {
 			}
 		}
 
-		private void succeeded() {
-			if (this.timeouts.get() != 0) {
-				this.timeouts.set(0);
-			}
-			this.downUntil = 0;
-			UnixSocketTransport.this.serverLog.up(this.path);
-		}
-
 		/**
-		 * A refused connect (nothing listens, no socket file) marks the socket down at once; a full listen backlog
-		 * is a {@link TimeoutIOException}, counted like any other timeout.
+		 * A refused connect (nothing listens, no socket file) is a socket down at once; a full listen backlog is a
+		 * {@link TimeoutIOException}, counted like any other timeout.
 		 */
 		private TextConnection connect(long deadline) throws IOException {
 			try {
@@ -576,7 +516,8 @@ final class UnixSocketTransport implements MemcachedTransport {
 				throw ex;
 			}
 			catch (IOException ex) {
-				markDown("cannot connect: " + ex.getMessage());
+				UnixSocketTransport.this.policy.refused(this.server, "cannot connect: " + ex.getMessage());
+				closeIdle();
 				throw new CacheAccessException("memcached unix socket " + this.path + " is down: " + ex.getMessage(),
 						ex);
 			}

@@ -205,16 +205,16 @@ class MemcachedBasicsTests extends MemcachedBackendTestSupport {
 
 	@Test
 	void locationForms() {
-		assertThat(MemcachedCacheBackend.parseLocation("a:11211;b:11212")).containsExactly("a:11211", "b:11212");
-		assertThat(MemcachedCacheBackend.parseLocation("a:11211, b:11212 ,")).containsExactly("a:11211", "b:11212");
-		assertThat(MemcachedCacheBackend.parseLocation("unix:/run/memcached.sock"))
+		assertThat(MemcachedLocation.split("a:11211;b:11212")).containsExactly("a:11211", "b:11212");
+		assertThat(MemcachedLocation.split("a:11211, b:11212 ,")).containsExactly("a:11211", "b:11212");
+		assertThat(MemcachedLocation.split("unix:/run/memcached.sock"))
 			.containsExactly("unix:/run/memcached.sock");
-		assertThat(MemcachedCacheBackend.parseHostAndPort("127.0.0.1"))
+		assertThat(MemcachedLocation.parseHostAndPort("127.0.0.1"))
 			.isEqualTo(new InetSocketAddress("127.0.0.1", 11211));
-		assertThat(MemcachedCacheBackend.parseHostAndPort("[::1]:11300"))
+		assertThat(MemcachedLocation.parseHostAndPort("[::1]:11300"))
 			.isEqualTo(new InetSocketAddress("::1", 11300));
-		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseLocation(" ; "));
-		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedCacheBackend.parseHostAndPort("h:99999"));
+		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedLocation.split(" ; "));
+		assertThatIllegalArgumentException().isThrownBy(() -> MemcachedLocation.parseHostAndPort("h:99999"));
 		assertThatIllegalArgumentException().isThrownBy(() -> new MemcachedCacheBackend(
 				CacheSettings.builder("mixed").location("127.0.0.1:1;unix:/tmp/x.sock").build()));
 	}

@@ -4,10 +4,13 @@ import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.DefaultValueSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,6 +120,34 @@ class MemcachedOutageTests {
 				cache.set("k", "v3");
 				assertThat(cache.get("k")).isEqualTo("v3");
 			}
+		}
+	}
+
+	/**
+	 * With flush-after-outage, the server that comes back is flushed by one caller while the others are refused,
+	 * however many reach it at once: memcached's own {@code cmd_flush} counts one {@code flush_all} for the outage,
+	 * over TCP and over a unix socket (whose client used to let every caller flush). Eight callers; the server is
+	 * killed for 1.5 s (calls for it fail at once, nothing is sent) and started again empty.
+	 */
+	@ParameterizedTest(name = "unix socket: {0}")
+	@ValueSource(booleans = { false, true })
+	void afterAnOutageOneCallerFlushesTheServer(boolean unix) throws Exception {
+		MemcachedOptions options = MemcachedClusterTests.fastOptions();
+		options.setOperationTimeout(Duration.ofMillis(200));
+		options.setFlushAfterOutage(true);
+		List<String> keys = IntStream.range(0, 20).mapToObj((i) -> "key" + i).toList();
+		try (MemcachedServer server = unix ? MemcachedServer.startUnix() : MemcachedServer.start();
+				MemcachedCacheBackend cache = cache(server.location(), options)) {
+			try (Callers callers = new Callers(cache, 8, keys)) {
+				assertThat(callers.awaitHits(20, 2000)).isTrue();
+				server.kill();
+				MemcachedServer.sleep(1500);
+				server.restart();
+				assertThat(callers.awaitHits(20, 5000)).as("hits after the restart").isTrue();
+				assertThat(callers.failures()).isEmpty();
+				assertThat(callers.wrongValues()).isEmpty();
+			}
+			assertThat(server.stat("cmd_flush")).as("flush_all after the outage").isEqualTo(1);
 		}
 	}
 

@@ -121,6 +121,41 @@ class MemcachedUnixSocketTests {
 		}
 	}
 
+	/**
+	 * Two sockets, one killed: with {@code redistribute} the other takes its keys (but for the rare key whose seven
+	 * tries all land on the dead one, and the one set that finds it down); with {@code cancel} its keys are misses
+	 * until it is back. The unix client used to redistribute whatever the option said.
+	 */
+	@Test
+	void theFailureModeDecidesWhereTheKeysOfADownSocketGo() {
+		for (MemcachedOptions.FailureMode mode : List.of(MemcachedOptions.FailureMode.REDISTRIBUTE,
+				MemcachedOptions.FailureMode.CANCEL)) {
+			MemcachedOptions options = MemcachedClusterTests.fastOptions();
+			options.setFailureMode(mode);
+			try (MemcachedServer first = MemcachedServer.startUnix(); MemcachedServer second = MemcachedServer.startUnix();
+					MemcachedCacheBackend cache = new MemcachedCacheBackend(CacheSettings.builder("unix")
+						.location(first.location() + "," + second.location())
+						.build(), options, new DefaultValueSerializer())) {
+				second.kill();
+				int onSecond = 0;
+				int hits = 0;
+				for (int i = 0; i < 200; i++) {
+					onSecond += cache.serverFor(cache.makeKey("key" + i)).equals(second.address()) ? 1 : 0;
+					cache.set("key" + i, i);
+					hits += (cache.get("key" + i) != null) ? 1 : 0;
+				}
+				assertThat(onSecond).as("keys placed on the killed socket").isBetween(40, 160);
+				if (mode == MemcachedOptions.FailureMode.CANCEL) {
+					assertThat(hits).isEqualTo(200 - onSecond);
+				}
+				else {
+					assertThat(hits).isGreaterThanOrEqualTo(195);
+				}
+				assertThat(cache.servers().get(second.address()).alive()).isFalse();
+			}
+		}
+	}
+
 	@Test
 	void callsForAMissingSocketAreFastMisses() throws Exception {
 		java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("memcached");
