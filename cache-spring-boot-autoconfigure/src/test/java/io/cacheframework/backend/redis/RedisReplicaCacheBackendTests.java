@@ -12,6 +12,9 @@ import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,7 +89,14 @@ class RedisReplicaCacheBackendTests extends AbstractCacheBackendTests {
 		assertThat(stat(replica, "keyspace_hits") - replicaHits).isGreaterThanOrEqualTo(22);
 		assertThat(stat(primary, "keyspace_hits") - primaryHits).isZero();
 		assertThat(stat(primary, "total_commands_processed") - primaryWrites).isPositive();
-		assertThat(replica.raw().get(":1:where".getBytes())).isNotNull();
+		// This test's database on the replica (not database 0, which the shared raw connection reads).
+		RedisClient client = RedisClient.create(location().split(",")[1]);
+		try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+			assertThat(connection.sync().get(":1:where".getBytes())).isNotNull();
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	private static long stat(RedisServer server, String name) {
