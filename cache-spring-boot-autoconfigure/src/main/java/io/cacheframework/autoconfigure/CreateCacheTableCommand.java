@@ -1,6 +1,7 @@
 package io.cacheframework.autoconfigure;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import io.cacheframework.backend.database.DatabaseCacheBackend;
+import io.cacheframework.core.CacheAccessException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ApplicationArguments;
@@ -43,6 +45,11 @@ public final class CreateCacheTableCommand implements ApplicationRunner, Ordered
 	public static final String COMMAND = "createcachetable";
 
 	private final ApplicationContext context;
+
+	/**
+	 * How long the command waits for a database that does not answer before it reports the table as failed.
+	 */
+	static final Duration CONNECT_WAIT = Duration.ofSeconds(30);
 
 	private final ExitHook exitHook;
 
@@ -108,7 +115,7 @@ public final class CreateCacheTableCommand implements ApplicationRunner, Ordered
 				continue;
 			}
 			try {
-				if (cache.tableExists()) {
+				if (tableExists(cache)) {
 					out.println("Cache table '" + cache.table() + "' already exists.");
 				}
 				else if (dryRun) {
@@ -128,6 +135,32 @@ public final class CreateCacheTableCommand implements ApplicationRunner, Ordered
 			}
 		}
 		return status;
+	}
+
+	/**
+	 * Whether the table exists, waiting up to {@link #CONNECT_WAIT} for a database that does not answer yet: the
+	 * cache's own bounds (a second or so, right for a request) are too short for a command run by hand or at
+	 * deployment against a database that is still starting or a cold JVM's first connection.
+	 */
+	private static boolean tableExists(DatabaseCacheBackend cache) {
+		long deadline = System.nanoTime() + CONNECT_WAIT.toNanos();
+		while (true) {
+			try {
+				return cache.tableExists();
+			}
+			catch (CacheAccessException ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+				try {
+					Thread.sleep(250);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					throw ex;
+				}
+			}
+		}
 	}
 
 	private static String nameOf(DataSource dataSource, Map<String, DataSource> dataSources) {

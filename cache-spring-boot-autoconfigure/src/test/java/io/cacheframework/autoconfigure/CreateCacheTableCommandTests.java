@@ -127,7 +127,7 @@ class CreateCacheTableCommandTests {
 
 	@Test
 	void commandRunsWithoutAWebServer() {
-		assertThat(run("createcachetable", "--dry-run")).isZero();
+		assertThat(run("createcachetable", "--dry-run")).as(this::stderr).isZero();
 		assertThat(stdout()).contains("CREATE TABLE");
 		try (ConfigurableApplicationContext context = application().run("createcachetable", "--dry-run")) {
 			assertThat(context.getEnvironment().getProperty("spring.main.web-application-type")).isEqualTo("none");

@@ -34,12 +34,12 @@ class CreateCacheTableProcessTests {
 	void exitsTheJvmWithTheCommandsStatus() throws Exception {
 		String database = this.directory.resolve("db").toString();
 		Result created = run(database, "createcachetable");
-		assertThat(created.status).isZero();
+		assertThat(created.status).as(created.output).isZero();
 		assertThat(created.output).contains("Cache table 'process_cache' created.")
 			.doesNotContain("APPLICATION KEPT RUNNING");
 		Result failed = run(database + "-bad", "createcachetable", "--app.caches.default.location=broken_cache",
 				"--break-index=true");
-		assertThat(failed.status).isEqualTo(1);
+		assertThat(failed.status).as(failed.output).isEqualTo(1);
 		assertThat(failed.output).contains("Cache table 'broken_cache' could not be created.");
 	}
 

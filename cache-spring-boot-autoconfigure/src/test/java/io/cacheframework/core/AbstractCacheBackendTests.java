@@ -1507,15 +1507,31 @@ public abstract class AbstractCacheBackendTests {
 	 * Wait (at most 10 s) until {@code count} threads are registered and all are parked. Gives up silently: the
 	 * caller's assertions still hold for a correct implementation, they are only less searching.
 	 */
+	/**
+	 * Wait until the threads are parked in {@link SingleFlight}, waiting for a leader: a thread that is merely
+	 * parked (e.g. in its first read, on a network store's reply) has not joined the flight yet.
+	 */
 	private static void awaitAllParked(List<Thread> threads, int count) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (System.nanoTime() < deadline) {
-			if (threads.size() == count && threads.stream()
-				.allMatch((t) -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)) {
+			if (threads.size() == count && threads.stream().allMatch(AbstractCacheBackendTests::waitsForAFlight)) {
 				return;
 			}
 			Thread.sleep(5);
 		}
+	}
+
+	private static boolean waitsForAFlight(Thread thread) {
+		Thread.State state = thread.getState();
+		if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+			return false;
+		}
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getClassName().equals(SingleFlight.class.getName())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -2,6 +2,9 @@ package io.cacheframework.backend.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -80,6 +83,10 @@ final class CacheTable {
 				return true;
 			}
 			catch (SQLException ex) {
+				if (noAnswer(ex)) {
+					// A probe that timed out or lost its connection says nothing about the table.
+					throw ex;
+				}
 				if (!connection.getAutoCommit()) {
 					connection.rollback();
 				}
@@ -90,6 +97,12 @@ final class CacheTable {
 			throw new CacheAccessException("Cannot reach the database of cache table '" + this.name + "': "
 					+ ex.getMessage(), ex);
 		}
+	}
+
+	private static boolean noAnswer(SQLException ex) {
+		String state = ex.getSQLState();
+		return ex instanceof SQLTimeoutException || ex instanceof SQLTransientConnectionException
+				|| ex instanceof SQLNonTransientConnectionException || (state != null && state.startsWith("08"));
 	}
 
 	/**
