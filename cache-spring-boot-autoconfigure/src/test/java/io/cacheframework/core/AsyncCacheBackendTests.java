@@ -133,7 +133,8 @@ class AsyncCacheBackendTests {
 
 	@Test
 	void aFailingAsyncLoadFailsEveryoneWaitingForIt() throws InterruptedException {
-		try (MapBackend backend = new MapBackend(CacheSettings.builder("failing-flight").build())) {
+		// In the caller: a waiter's miss must be read before the load fails, or it would lead a flight of its own.
+		try (MapBackend backend = new MapBackend(CacheSettings.builder("failing-flight").build(), true)) {
 			CompletableFuture<String> load = new CompletableFuture<>();
 			CountDownLatch loading = new CountDownLatch(1);
 			CompletableFuture<@Nullable String> leader = backend.async().getOrSet("k", () -> {
@@ -183,8 +184,20 @@ class AsyncCacheBackendTests {
 
 		volatile boolean down;
 
+		private final boolean completesInCaller;
+
 		MapBackend(CacheSettings settings) {
+			this(settings, false);
+		}
+
+		MapBackend(CacheSettings settings, boolean completesInCaller) {
 			super(settings);
+			this.completesInCaller = completesInCaller;
+		}
+
+		@Override
+		protected boolean completesInCaller() {
+			return this.completesInCaller;
 		}
 
 		private void call() {
