@@ -97,6 +97,13 @@ class MemcachedCacheBackendAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasStackTraceContaining("app.caches.default.options.connections"));
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(),
+					"app.caches.default.options.distribution=md5")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.distribution"));
 	}
 
 	/**

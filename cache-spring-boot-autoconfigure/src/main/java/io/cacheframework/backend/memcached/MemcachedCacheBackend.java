@@ -1,14 +1,17 @@
 package io.cacheframework.backend.memcached;
 
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.Function;
 
 import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheAccessException;
@@ -25,7 +28,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Django's memcached backends ({@code PyMemcacheCache}, {@code PyLibMCCache}): one or more memcached servers,
- * keys spread over them by Ketama consistent hashing, values in Django's wire format.
+ * keys spread over them exactly as Django's client spreads them ({@code options.distribution}: pymemcache's
+ * rendezvous hashing by default, libmemcached's Ketama or modula), values in Django's wire format.
  *
  * <p>{@code location} is {@code host:port} ({@code host} alone means port 11211, {@code [::1]:11211} for IPv6),
  * several of them separated by {@code ;} or {@code ,} (a YAML list arrives joined with {@code ,}), or
@@ -92,24 +96,45 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		MemcachedLocation location = MemcachedLocation.parse(settings.location());
 		ServerLog serverLog = new ServerLog(this.logger, settings.alias(),
 				options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE
+						&& options.getDistribution() != MemcachedOptions.Distribution.MODULA
 						&& location.servers().size() > 1);
 		OutagePolicy policy = new OutagePolicy(options, serverLog);
 		// A host that does not resolve yet is no reason to fail the application: the transport leaves it out and
 		// resolves it again in the background.
+		Function<List<? extends SocketAddress>, KeyPlacement> placements = (servers) -> placement(
+				options.getDistribution(), location, servers);
 		this.transport = location.unixSockets().isEmpty()
-				? new SpyTransport(location.tcp(), options, policy, MemcachedCacheBackend::placement)
-				: new UnixSocketTransport(location.unixSockets(), options, policy, MemcachedCacheBackend::placement);
+				? new SpyTransport(location.tcp(), options, policy, placements)
+				: new UnixSocketTransport(location.unixSockets(), options, policy, placements);
 		long serverLimit = this.transport.itemSizeMax();
 		this.maxItemSize = (serverLimit > 0) ? serverLimit : options.getMaxItemSize().toBytes();
 	}
 
 	/**
-	 * Where keys go, for both transports, over the servers in use in {@code location} order: spymemcached's Ketama
-	 * continuum, where the TCP transport has always placed them. The one place to choose another
-	 * {@link KeyPlacement}.
+	 * Where keys go, for both transports, over the servers in use in {@code location} order: the
+	 * {@code distribution}'s placement over the servers as written in {@code location}, because the Python clients
+	 * hash the names as written ({@code host:port}, a bare host meaning port 11211), not resolved addresses. The one
+	 * place a {@link KeyPlacement} is chosen. The TCP transport leaves out a host that does not resolve yet; the
+	 * others then take its keys, as rendezvous and Ketama do once their client has ejected it (modula recomputes
+	 * over the servers left until it resolves).
 	 */
-	private static KeyPlacement placement(List<? extends SocketAddress> servers) {
-		return SpyKetamaPlacement.of(servers);
+	static KeyPlacement placement(MemcachedOptions.Distribution distribution, MemcachedLocation location,
+			List<? extends SocketAddress> servers) {
+		Map<String, String> written = new HashMap<>();
+		for (int i = 0; i < location.tcp().size(); i++) {
+			written.put(SpyTransport.format(location.tcp().get(i)), location.servers().get(i));
+		}
+		List<String> names = new ArrayList<>(servers.size());
+		for (SocketAddress server : servers) {
+			if (server instanceof UnixDomainSocketAddress unix) {
+				names.add(unix.getPath().toString());
+			}
+			else {
+				String name = SpyTransport.format(server);
+				names.add(written.getOrDefault(name, name));
+			}
+		}
+		return KeyPlacement.of(distribution, names);
 	}
 
 	@Override
