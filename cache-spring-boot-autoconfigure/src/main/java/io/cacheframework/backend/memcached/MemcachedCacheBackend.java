@@ -21,6 +21,7 @@ import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.PickleLimits;
 import io.cacheframework.serializer.UnreadableValueException;
 import io.cacheframework.serializer.ValueCodec;
 import io.cacheframework.serializer.ValueSerializer;
@@ -42,7 +43,11 @@ import org.jspecify.annotations.Nullable;
  * characters throws {@link InvalidCacheKeyException} with Django's message;</li>
  * <li>{@code String}, {@code Integer}, {@code Long} and {@code byte[]} are stored as Django's clients store them
  * (flags 16, 2, 4, 0), so both sides read them and memcached's {@code incr}/{@code decr} work; other values go
- * through the {@link ValueSerializer} under a Java-only flag;</li>
+ * through the {@link ValueSerializer} under a Java-only flag, or with {@code value-format: pickle} as a pickle
+ * (flag 1) where Python has an equivalent;</li>
+ * <li>what Django pickles (flag 1) is read as plain data through a restricted unpickler; a pickle naming any
+ * other global (a model class, {@code os.system}) is a miss and a rate-limited warning naming the global, nothing
+ * is constructed or run, and the entry is left for Django;</li>
  * <li>timeouts are converted as Django does: never → 0, zero → -1, over 30 days → an absolute Unix time;</li>
  * <li>a server that is down or hung makes its keys misses at once, never a wait of the operation timeout; with
  * several servers the others take its keys over (failure mode {@code redistribute}); it is logged once when it goes
@@ -91,7 +96,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		Objects.requireNonNull(options, "options must not be null");
 		Objects.requireNonNull(serializer, "serializer must not be null");
 		options.validate();
-		this.flags = new MemcachedFlags(new ValueCodec(serializer),
+		this.flags = new MemcachedFlags(new ValueCodec(serializer, options.getValueFormat(), PickleLimits.defaults()),
 				(int) Math.min(Integer.MAX_VALUE, options.getCompressionThreshold().toBytes()));
 		MemcachedLocation location = MemcachedLocation.parse(settings.location());
 		ServerLog serverLog = new ServerLog(this.logger, settings.alias(),
@@ -195,12 +200,20 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
 	}
 
-	private @Nullable Object decode(String key, MemcachedItem item) {
+	/**
+	 * An item's value, or {@link #NOT_FOUND} if it cannot be read (logged, rate-limited, through the monitor). An
+	 * unreadable entry of ours is deleted so that it is not read again; a pickle is left alone, because Django may
+	 * still read it (a refused global such as a model instance is Django's own data).
+	 */
+	private @Nullable Object read(String key, MemcachedItem item) {
 		try {
 			return this.flags.decode(item);
 		}
 		catch (UnreadableValueException ex) {
 			unreadableEntry(key, ex);
+			if (!MemcachedFlags.isPickle(item)) {
+				deleteQuietly(key);
+			}
 			return NOT_FOUND;
 		}
 	}
@@ -225,11 +238,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (item == null) {
 			return NOT_FOUND;
 		}
-		Object value = decode(key, item);
-		if (value == NOT_FOUND) {
-			deleteQuietly(key);
-		}
-		return value;
+		return read(key, item);
 	}
 
 	@Override
@@ -240,11 +249,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		for (String key : keys) {
 			MemcachedItem item = found.get(key);
 			if (item != null) {
-				Object value = decode(key, item);
-				if (value == NOT_FOUND) {
-					deleteQuietly(key);
-				}
-				else {
+				Object value = read(key, item);
+				if (value != NOT_FOUND) {
 					result.put(key, value);
 				}
 			}

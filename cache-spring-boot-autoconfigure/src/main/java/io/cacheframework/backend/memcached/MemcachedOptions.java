@@ -3,6 +3,7 @@ package io.cacheframework.backend.memcached;
 import java.time.Duration;
 
 import io.cacheframework.core.InvalidCacheOptionException;
+import io.cacheframework.serializer.ValueCodec;
 
 import org.springframework.util.unit.DataSize;
 
@@ -28,6 +29,14 @@ public class MemcachedOptions {
 	 * behaviors={"ketama": True}) or "modula" (PyLibMCCache with its default behaviours).
 	 */
 	private Distribution distribution = Distribution.RENDEZVOUS;
+
+	/**
+	 * How values without a text, integer or bytes form are written: "java" (Java types round-trip exactly; Python
+	 * clients see bytes under a flag they do not unpickle) or "pickle" (maps, lists, sets, floats, booleans, decimals,
+	 * big integers, dates and times as Python pickles, flag 1, that Django reads; they read back as generic Java
+	 * types). Strings, Integers, Longs and byte arrays are written as Django writes them in both formats.
+	 */
+	private ValueCodec.Format valueFormat = ValueCodec.Format.JAVA;
 
 	/**
 	 * What happens to the keys of a server that is down: "redistribute" sends them where the distribution's Python
@@ -96,6 +105,22 @@ public class MemcachedOptions {
 	 */
 	public void setDistribution(Distribution distribution) {
 		this.distribution = distribution;
+	}
+
+	/**
+	 * Return how values without a text, integer or bytes form are written.
+	 * @return how values without a text, integer or bytes form are written
+	 */
+	public ValueCodec.Format getValueFormat() {
+		return this.valueFormat;
+	}
+
+	/**
+	 * Set how values without a text, integer or bytes form are written.
+	 * @param valueFormat how values without a text, integer or bytes form are written
+	 */
+	public void setValueFormat(ValueCodec.Format valueFormat) {
+		this.valueFormat = valueFormat;
 	}
 
 	/**
@@ -252,6 +277,9 @@ public class MemcachedOptions {
 		}
 		if (this.distribution == null) {
 			throw new InvalidCacheOptionException("distribution", "must be rendezvous, ketama or modula");
+		}
+		if (this.valueFormat == null) {
+			throw new InvalidCacheOptionException("value-format", "must be java or pickle");
 		}
 		if (this.failureMode == null) {
 			throw new InvalidCacheOptionException("failure-mode", "must be redistribute, cancel or retry");
