@@ -1,6 +1,7 @@
 package io.cacheframework.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.cacheframework.backend.memcached.MemcachedCacheBackend;
@@ -44,13 +45,19 @@ class MemcachedCacheBackendAutoConfigurationTests {
 					"app.caches.default.options.operation-timeout=250ms",
 					"app.caches.default.options.failure-mode=cancel",
 					"app.caches.default.options.connections=2",
-					"app.caches.default.options.compression-threshold=0")
+					"app.caches.default.options.compression-threshold=0",
+					"app.caches.default.options.distribution=ketama",
+					"app.caches.default.options.value-format=pickle")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				CacheBackend cache = context.getBean(Caches.class).get("default");
 				assertThat(cache).isInstanceOf(MemcachedCacheBackend.class);
 				cache.set("username", "guyan");
 				assertThat(cache.get("username")).isEqualTo("guyan");
+				// Written as a pickle, so it reads back as the unpickler's map, not the Map.of it was.
+				cache.set("map", Map.of("a", 1));
+				assertThat(cache.get("map")).isInstanceOf(LinkedHashMap.class)
+					.isEqualTo(Map.of("a", 1));
 				assertThat(((MemcachedCacheBackend) cache).servers().get(server.address()).alive()).isTrue();
 			});
 	}
@@ -105,6 +112,20 @@ class MemcachedCacheBackendAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasStackTraceContaining("app.caches.default.options.connections"));
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(),
+					"app.caches.default.options.distribution=md5")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.distribution"));
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=memcached",
+					"app.caches.default.location=" + server.location(),
+					"app.caches.default.options.value-format=yaml")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("app.caches.default.options.value-format"));
 	}
 
 	/**

@@ -14,8 +14,9 @@ import java.util.function.IntPredicate;
  * ejects a server uses, down or not); {@link #serverFor(String, IntPredicate)} is the server once the client has
  * taken the servers that are not live out of the placement, each placement the way its Python client does it.
  *
- * <p>Both transports place keys through this interface; {@link SpyKetamaPlacement}, spymemcached's continuum, is the
- * one in use until {@code options.distribution} chooses among Django's.
+ * <p>Both transports place keys through this interface, the one {@code options.distribution} chooses
+ * ({@link MemcachedOptions.Distribution}). {@link SpyKetamaPlacement}, spymemcached's own continuum, which this
+ * backend used before it placed keys as Django does, is kept only to tell what moved.
  */
 sealed interface KeyPlacement permits RendezvousPlacement, KetamaPlacement, ModulaPlacement, SpyKetamaPlacement {
 
@@ -26,7 +27,7 @@ sealed interface KeyPlacement permits RendezvousPlacement, KetamaPlacement, Modu
 	 * {@code unix:/path} or {@code /path}), in order
 	 * @return the placement
 	 */
-	static KeyPlacement of(Distribution distribution, List<String> servers) {
+	static KeyPlacement of(MemcachedOptions.Distribution distribution, List<String> servers) {
 		return switch (distribution) {
 			case RENDEZVOUS -> RendezvousPlacement.ofLocations(servers);
 			case KETAMA -> KetamaPlacement.ofLocations(servers);
@@ -72,20 +73,6 @@ sealed interface KeyPlacement permits RendezvousPlacement, KetamaPlacement, Modu
 			next = remaining.isEmpty() ? -1 : serverFor(key, remaining::get);
 		}
 		return (count == order.length) ? order : Arrays.copyOf(order, count);
-	}
-
-	/** The values of {@code options.distribution}. */
-	enum Distribution {
-
-		/** pymemcache's {@code HashClient}, Django's {@code PyMemcacheCache}: see {@link RendezvousPlacement}. */
-		RENDEZVOUS,
-
-		/** pylibmc with {@code behaviors={"ketama": True}}: see {@link KetamaPlacement}. */
-		KETAMA,
-
-		/** pylibmc's default, Django's {@code PyLibMCCache} without behaviours: see {@link ModulaPlacement}. */
-		MODULA
-
 	}
 
 }

@@ -1,14 +1,17 @@
 package io.cacheframework.backend.memcached;
 
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.Function;
 
 import io.cacheframework.core.AbstractCacheBackend;
 import io.cacheframework.core.CacheAccessException;
@@ -18,6 +21,7 @@ import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.PickleLimits;
 import io.cacheframework.serializer.UnreadableValueException;
 import io.cacheframework.serializer.ValueCodec;
 import io.cacheframework.serializer.ValueSerializer;
@@ -25,7 +29,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Django's memcached backends ({@code PyMemcacheCache}, {@code PyLibMCCache}): one or more memcached servers,
- * keys spread over them by Ketama consistent hashing, values in Django's wire format.
+ * keys spread over them exactly as Django's client spreads them ({@code options.distribution}: pymemcache's
+ * rendezvous hashing by default, libmemcached's Ketama or modula), values in Django's wire format.
  *
  * <p>{@code location} is {@code host:port} ({@code host} alone means port 11211, {@code [::1]:11211} for IPv6),
  * several of them separated by {@code ;} or {@code ,} (a YAML list arrives joined with {@code ,}), or
@@ -38,7 +43,11 @@ import org.jspecify.annotations.Nullable;
  * characters throws {@link InvalidCacheKeyException} with Django's message;</li>
  * <li>{@code String}, {@code Integer}, {@code Long} and {@code byte[]} are stored as Django's clients store them
  * (flags 16, 2, 4, 0), so both sides read them and memcached's {@code incr}/{@code decr} work; other values go
- * through the {@link ValueSerializer} under a Java-only flag;</li>
+ * through the {@link ValueSerializer} under a Java-only flag, or with {@code value-format: pickle} as a pickle
+ * (flag 1) where Python has an equivalent;</li>
+ * <li>what Django pickles (flag 1) is read as plain data through a restricted unpickler; a pickle naming any
+ * other global (a model class, {@code os.system}) is a miss and a rate-limited warning naming the global, nothing
+ * is constructed or run, and the entry is left for Django;</li>
  * <li>timeouts are converted as Django does: never → 0, zero → -1, over 30 days → an absolute Unix time;</li>
  * <li>a server that is down or hung makes its keys misses at once, never a wait of the operation timeout; with
  * several servers the others take its keys over (failure mode {@code redistribute}); it is logged once when it goes
@@ -87,29 +96,50 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		Objects.requireNonNull(options, "options must not be null");
 		Objects.requireNonNull(serializer, "serializer must not be null");
 		options.validate();
-		this.flags = new MemcachedFlags(new ValueCodec(serializer),
+		this.flags = new MemcachedFlags(new ValueCodec(serializer, options.getValueFormat(), PickleLimits.defaults()),
 				(int) Math.min(Integer.MAX_VALUE, options.getCompressionThreshold().toBytes()));
 		MemcachedLocation location = MemcachedLocation.parse(settings.location());
 		ServerLog serverLog = new ServerLog(this.logger, settings.alias(),
 				options.getFailureMode() == MemcachedOptions.FailureMode.REDISTRIBUTE
+						&& options.getDistribution() != MemcachedOptions.Distribution.MODULA
 						&& location.servers().size() > 1);
 		OutagePolicy policy = new OutagePolicy(options, serverLog);
 		// A host that does not resolve yet is no reason to fail the application: the transport leaves it out and
 		// resolves it again in the background.
+		Function<List<? extends SocketAddress>, KeyPlacement> placements = (servers) -> placement(
+				options.getDistribution(), location, servers);
 		this.transport = location.unixSockets().isEmpty()
-				? new SpyTransport(location.tcp(), options, policy, MemcachedCacheBackend::placement)
-				: new UnixSocketTransport(location.unixSockets(), options, policy, MemcachedCacheBackend::placement);
+				? new SpyTransport(location.tcp(), options, policy, placements)
+				: new UnixSocketTransport(location.unixSockets(), options, policy, placements);
 		long serverLimit = this.transport.itemSizeMax();
 		this.maxItemSize = (serverLimit > 0) ? serverLimit : options.getMaxItemSize().toBytes();
 	}
 
 	/**
-	 * Where keys go, for both transports, over the servers in use in {@code location} order: spymemcached's Ketama
-	 * continuum, where the TCP transport has always placed them. The one place to choose another
-	 * {@link KeyPlacement}.
+	 * Where keys go, for both transports, over the servers in use in {@code location} order: the
+	 * {@code distribution}'s placement over the servers as written in {@code location}, because the Python clients
+	 * hash the names as written ({@code host:port}, a bare host meaning port 11211), not resolved addresses. The one
+	 * place a {@link KeyPlacement} is chosen. The TCP transport leaves out a host that does not resolve yet; the
+	 * others then take its keys, as rendezvous and Ketama do once their client has ejected it (modula recomputes
+	 * over the servers left until it resolves).
 	 */
-	private static KeyPlacement placement(List<? extends SocketAddress> servers) {
-		return SpyKetamaPlacement.of(servers);
+	static KeyPlacement placement(MemcachedOptions.Distribution distribution, MemcachedLocation location,
+			List<? extends SocketAddress> servers) {
+		Map<String, String> written = new HashMap<>();
+		for (int i = 0; i < location.tcp().size(); i++) {
+			written.put(SpyTransport.format(location.tcp().get(i)), location.servers().get(i));
+		}
+		List<String> names = new ArrayList<>(servers.size());
+		for (SocketAddress server : servers) {
+			if (server instanceof UnixDomainSocketAddress unix) {
+				names.add(unix.getPath().toString());
+			}
+			else {
+				String name = SpyTransport.format(server);
+				names.add(written.getOrDefault(name, name));
+			}
+		}
+		return KeyPlacement.of(distribution, names);
 	}
 
 	@Override
@@ -170,12 +200,20 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
 	}
 
-	private @Nullable Object decode(String key, MemcachedItem item) {
+	/**
+	 * An item's value, or {@link #NOT_FOUND} if it cannot be read (logged, rate-limited, through the monitor). An
+	 * unreadable entry of ours is deleted so that it is not read again; a pickle is left alone, because Django may
+	 * still read it (a refused global such as a model instance is Django's own data).
+	 */
+	private @Nullable Object read(String key, MemcachedItem item) {
 		try {
 			return this.flags.decode(item);
 		}
 		catch (UnreadableValueException ex) {
 			unreadableEntry(key, ex);
+			if (!MemcachedFlags.isPickle(item)) {
+				deleteQuietly(key);
+			}
 			return NOT_FOUND;
 		}
 	}
@@ -200,11 +238,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (item == null) {
 			return NOT_FOUND;
 		}
-		Object value = decode(key, item);
-		if (value == NOT_FOUND) {
-			deleteQuietly(key);
-		}
-		return value;
+		return read(key, item);
 	}
 
 	@Override
@@ -215,11 +249,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		for (String key : keys) {
 			MemcachedItem item = found.get(key);
 			if (item != null) {
-				Object value = decode(key, item);
-				if (value == NOT_FOUND) {
-					deleteQuietly(key);
-				}
-				else {
+				Object value = read(key, item);
+				if (value != NOT_FOUND) {
 					result.put(key, value);
 				}
 			}

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <caption>Flags</caption>
  * <tr><th>kind</th><th>Java value</th><th>flags</th></tr>
  * <tr><td>BYTES</td><td>{@code byte[]}</td><td>0</td></tr>
- * <tr><td>PICKLE</td><td>(Python's other values; not read yet: a miss)</td><td>1</td></tr>
+ * <tr><td>PICKLE</td><td>Python's other values, read as plain data ({@code Map}, {@code List}, {@code Double},
+ * java.time...; a pickle naming any other global is refused: a miss); written for maps, lists, sets, floats,
+ * booleans, decimals and dates with {@code value-format: pickle}</td><td>1</td></tr>
  * <tr><td>INTEGER</td><td>{@code Integer}</td><td>2</td></tr>
  * <tr><td>LONG</td><td>{@code Long}</td><td>4</td></tr>
  * <tr><td>TEXT</td><td>{@code String}</td><td>16</td></tr>
@@ -36,7 +38,7 @@ final class MemcachedFlags {
 	/** Raw bytes (Python {@code bytes}). */
 	static final int BYTES = 0;
 
-	/** Python pickle: not read by the Java side yet. */
+	/** Python pickle: read through the restricted unpickler, written with {@code value-format: pickle}. */
 	static final int PICKLE = 1;
 
 	/** Python {@code int}, ASCII decimal. */
@@ -57,8 +59,12 @@ final class MemcachedFlags {
 	/** The largest inflated size accepted from a compressed entry (20 MB, spymemcached's own item limit). */
 	static final int MAX_INFLATED = 20 * 1024 * 1024;
 
-	/** The kinds memcached's flags tell apart and this backend writes. */
-	private static final Set<Kind> WRITTEN = EnumSet.of(Kind.BYTES, Kind.TEXT, Kind.INTEGER, Kind.LONG, Kind.JAVA);
+	/**
+	 * The kinds memcached's flags tell apart and this backend writes; the codec writes {@link Kind#PICKLE} only
+	 * when its format is {@link ValueCodec.Format#PICKLE}.
+	 */
+	private static final Set<Kind> WRITTEN = EnumSet.of(Kind.BYTES, Kind.TEXT, Kind.INTEGER, Kind.LONG, Kind.PICKLE,
+			Kind.JAVA);
 
 	private final ValueCodec codec;
 
@@ -109,7 +115,9 @@ final class MemcachedFlags {
 	 * Decode an item.
 	 * @param item the item
 	 * @return the value
-	 * @throws UnreadableValueException if the item is corrupt, a Python pickle, or of unknown flags
+	 * @throws UnreadableValueException if the item is corrupt, of unknown flags, or a pickle that is corrupt, over
+	 * a limit or refused ({@link io.cacheframework.serializer.PickleRefusedException}: it names a global other than
+	 * plain data, e.g. {@code posix.system} or a model class; nothing was constructed or run)
 	 */
 	@Nullable Object decode(MemcachedItem item) {
 		int flags = item.flags();
@@ -124,11 +132,20 @@ final class MemcachedFlags {
 			case INTEGER -> Kind.INTEGER;
 			case LONG -> Kind.LONG;
 			case JAVA -> Kind.JAVA;
-			case PICKLE ->
-				throw new UnreadableValueException("a Python pickle (flags 1) cannot be read by a Java application");
+			case PICKLE -> Kind.PICKLE;
 			default -> throw new UnreadableValueException("unknown memcached flags " + item.flags());
 		};
 		return this.codec.decode(kind, payload);
+	}
+
+	/**
+	 * Whether an item is a Python pickle, compressed or not: one the Java side cannot read may still be read by
+	 * Django, so it is left in place.
+	 * @param item the item
+	 * @return whether its flags say pickle
+	 */
+	static boolean isPickle(MemcachedItem item) {
+		return (item.flags() & ~COMPRESSED) == PICKLE;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.cacheframework.backend.memcached;
 import java.time.Duration;
 
 import io.cacheframework.core.InvalidCacheOptionException;
+import io.cacheframework.serializer.ValueCodec;
 
 import org.springframework.util.unit.DataSize;
 
@@ -23,9 +24,26 @@ public class MemcachedOptions {
 	private Duration operationTimeout = Duration.ofMillis(500);
 
 	/**
-	 * What happens to the keys of a server that is down: "redistribute" moves them to the next server on the
-	 * consistent-hashing ring (the other servers take over its keys); "cancel" and "retry" keep the keys on their
-	 * server and treat every call for them as a miss until it is back. Calls for a server that is down never wait.
+	 * How keys are spread over several servers, as the Django client sharing the cluster spreads them:
+	 * "rendezvous" (Django's PyMemcacheCache, pymemcache's HashClient), "ketama" (PyLibMCCache with
+	 * behaviors={"ketama": True}) or "modula" (PyLibMCCache with its default behaviours).
+	 */
+	private Distribution distribution = Distribution.RENDEZVOUS;
+
+	/**
+	 * How values without a text, integer or bytes form are written: "java" (Java types round-trip exactly; Python
+	 * clients see bytes under a flag they do not unpickle) or "pickle" (maps, lists, sets, floats, booleans, decimals,
+	 * big integers, dates and times as Python pickles, flag 1, that Django reads; they read back as generic Java
+	 * types). Strings, Integers, Longs and byte arrays are written as Django writes them in both formats.
+	 */
+	private ValueCodec.Format valueFormat = ValueCodec.Format.JAVA;
+
+	/**
+	 * What happens to the keys of a server that is down: "redistribute" sends them where the distribution's Python
+	 * client sends them once it has ejected the server (rendezvous: the best-scoring live server; ketama: the next
+	 * live server on the continuum; modula never moves a key, so they are misses); "cancel" and "retry" keep the
+	 * keys on their server and treat every call for them as a miss until it is back, as Django's clients do before
+	 * they eject a server. Calls for a server that is down never wait.
 	 */
 	private FailureMode failureMode = FailureMode.REDISTRIBUTE;
 
@@ -72,6 +90,38 @@ public class MemcachedOptions {
 	 * "stats settings" at startup when they are reachable.
 	 */
 	private DataSize maxItemSize = DataSize.ofMegabytes(1);
+
+	/**
+	 * Return how keys are spread over several servers.
+	 * @return how keys are spread over several servers
+	 */
+	public Distribution getDistribution() {
+		return this.distribution;
+	}
+
+	/**
+	 * Set how keys are spread over several servers.
+	 * @param distribution how keys are spread over several servers
+	 */
+	public void setDistribution(Distribution distribution) {
+		this.distribution = distribution;
+	}
+
+	/**
+	 * Return how values without a text, integer or bytes form are written.
+	 * @return how values without a text, integer or bytes form are written
+	 */
+	public ValueCodec.Format getValueFormat() {
+		return this.valueFormat;
+	}
+
+	/**
+	 * Set how values without a text, integer or bytes form are written.
+	 * @param valueFormat how values without a text, integer or bytes form are written
+	 */
+	public void setValueFormat(ValueCodec.Format valueFormat) {
+		this.valueFormat = valueFormat;
+	}
 
 	/**
 	 * Return the operation timeout.
@@ -225,6 +275,12 @@ public class MemcachedOptions {
 		if (this.operationTimeout == null || this.operationTimeout.isNegative() || this.operationTimeout.isZero()) {
 			throw new InvalidCacheOptionException("operation-timeout", "must be positive, got " + this.operationTimeout);
 		}
+		if (this.distribution == null) {
+			throw new InvalidCacheOptionException("distribution", "must be rendezvous, ketama or modula");
+		}
+		if (this.valueFormat == null) {
+			throw new InvalidCacheOptionException("value-format", "must be java or pickle");
+		}
 		if (this.failureMode == null) {
 			throw new InvalidCacheOptionException("failure-mode", "must be redistribute, cancel or retry");
 		}
@@ -250,11 +306,38 @@ public class MemcachedOptions {
 	}
 
 	/**
+	 * How keys are spread over several servers: each value places every key exactly where one of Django's memcached
+	 * clients places it, so a Django application and this backend share a cluster key for key.
+	 */
+	public enum Distribution {
+
+		/**
+		 * pymemcache's {@code HashClient}, which Django's {@code PyMemcacheCache} uses: rendezvous hashing with
+		 * MurmurHash3 of {@code "<host>:<port>-<key>"}, the highest score winning.
+		 */
+		RENDEZVOUS,
+
+		/**
+		 * libmemcached's Ketama continuum as pylibmc builds it with {@code behaviors={"ketama": True}}: 100 points
+		 * per server, libmemcached's default one-at-a-time hash (not MD5, whatever pylibmc's documentation says; MD5
+		 * only with {@code "ketama_weighted"}).
+		 */
+		KETAMA,
+
+		/**
+		 * libmemcached's default, which pylibmc and so Django's {@code PyLibMCCache} without behaviours uses: the
+		 * one-at-a-time hash of the key modulo the number of servers.
+		 */
+		MODULA
+
+	}
+
+	/**
 	 * Where the keys of a server that is down go.
 	 */
 	public enum FailureMode {
 
-		/** To the next live server on the ring. */
+		/** Where the distribution's Python client sends them once it has ejected the server. */
 		REDISTRIBUTE,
 
 		/** Nowhere: misses until the server is back. */

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
-import io.cacheframework.backend.memcached.KeyPlacement.Distribution;
+import io.cacheframework.backend.memcached.MemcachedOptions.Distribution;
 import io.cacheframework.backend.memcached.KetamaPlacement.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import io.cacheframework.backend.memcached.KeyPlacement.Distribution;
+import io.cacheframework.backend.memcached.MemcachedOptions.Distribution;
 import io.cacheframework.backend.memcached.KetamaPlacement.Server;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.cacheframework.backend.memcached;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,13 @@ import io.cacheframework.serializer.DefaultValueSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Three real memcached servers: consistent hashing, a server killed under load, and its return.
+ * Three real memcached servers: each distribution's placement, a server killed under load, and its return.
  */
 class MemcachedClusterTests {
 
@@ -45,9 +48,92 @@ class MemcachedClusterTests {
 	}
 
 	private MemcachedCacheBackend cache(List<MemcachedServer> servers) {
+		return cache(servers, fastOptions());
+	}
+
+	private static MemcachedCacheBackend cache(List<MemcachedServer> servers, MemcachedOptions options) {
 		String location = String.join(",", servers.stream().map(MemcachedServer::location).toList());
-		return new MemcachedCacheBackend(CacheSettings.builder("cluster").location(location).build(), fastOptions(),
+		return new MemcachedCacheBackend(CacheSettings.builder("cluster").location(location).build(), options,
 				new DefaultValueSerializer());
+	}
+
+	private List<String> locations() {
+		return this.servers.stream().map(MemcachedServer::location).toList();
+	}
+
+	/**
+	 * Each distribution stores every key on the server its placement names (read back with a plain get on each
+	 * server), and the inspection ({@code serverFor}) names the same server.
+	 */
+	@ParameterizedTest
+	@EnumSource(MemcachedOptions.Distribution.class)
+	void eachDistributionStoresEveryKeyWhereItsPlacementSays(MemcachedOptions.Distribution distribution)
+			throws Exception {
+		MemcachedOptions options = fastOptions();
+		options.setDistribution(distribution);
+		KeyPlacement placement = KeyPlacement.of(distribution, locations());
+		int[] perServer = new int[3];
+		try (MemcachedCacheBackend cache = cache(this.servers, options)) {
+			for (int i = 0; i < 300; i++) {
+				cache.set("key" + i, "value" + i);
+			}
+			for (int i = 0; i < 300; i++) {
+				String key = cache.makeKey("key" + i);
+				int expected = placement.serverFor(key);
+				perServer[expected]++;
+				assertThat(cache.serverFor(key)).isEqualTo(this.servers.get(expected).address());
+				for (int s = 0; s < 3; s++) {
+					MemcachedServer.Item item = this.servers.get(s).rawGet(key);
+					if (s == expected) {
+						assertThat(item).as("%s on server %d", key, s).isNotNull();
+						assertThat(new String(item.data(), StandardCharsets.UTF_8)).isEqualTo("value" + i);
+					}
+					else {
+						assertThat(item).as("%s on server %d", key, s).isNull();
+					}
+				}
+			}
+		}
+		for (int count : perServer) {
+			assertThat(count).isBetween(50, 150);
+		}
+	}
+
+	/**
+	 * With a server down and {@code failure-mode: redistribute}, a key of the down server goes where the
+	 * distribution's Python client sends it once it has ejected the server: rendezvous and Ketama to the placement's
+	 * live choice, every time; modula nowhere (a miss, a failed write), as libmemcached never moves a key.
+	 */
+	@ParameterizedTest
+	@EnumSource(MemcachedOptions.Distribution.class)
+	void aDownServersKeysGoWhereThePythonClientSendsThem(MemcachedOptions.Distribution distribution) throws Exception {
+		MemcachedOptions options = fastOptions();
+		options.setDistribution(distribution);
+		KeyPlacement placement = KeyPlacement.of(distribution, locations());
+		try (MemcachedCacheBackend cache = cache(this.servers, options)) {
+			this.servers.get(1).kill();
+			assertThat(awaitAlive(cache, this.servers.get(1).address(), false)).isTrue();
+			int ofDown = 0;
+			for (int i = 0; i < 300; i++) {
+				String key = cache.makeKey("key" + i);
+				cache.set("key" + i, "value" + i);
+				int expected = placement.serverFor(key, (index) -> index != 1);
+				if (placement.serverFor(key) == 1) {
+					ofDown++;
+				}
+				if (expected < 0) {
+					assertThat(distribution).isEqualTo(MemcachedOptions.Distribution.MODULA);
+					assertThat(cache.get("key" + i)).isNull();
+					assertThat(this.servers.get(0).rawGet(key)).isNull();
+					assertThat(this.servers.get(2).rawGet(key)).isNull();
+				}
+				else {
+					assertThat(cache.get("key" + i)).isEqualTo("value" + i);
+					assertThat(this.servers.get(expected).rawGet(key)).isNotNull();
+				}
+			}
+			assertThat(ofDown).isBetween(50, 150);
+		}
 	}
 
 	@Test
@@ -57,7 +143,7 @@ class MemcachedClusterTests {
 				cache.set("key" + i, i);
 			}
 			for (MemcachedServer server : this.servers) {
-				// An even share is 300; Ketama with 160 points per server stays well within this.
+				// An even share is 300; rendezvous hashing stays well within this.
 				assertThat(server.stat("curr_items")).isBetween(150L, 450L);
 			}
 			Map<String, MemcachedCacheBackend.ServerStatus> status = cache.servers();
@@ -139,9 +225,8 @@ class MemcachedClusterTests {
 				cache.set("down" + i, i);
 				hits += (cache.get("down" + i) != null) ? 1 : 0;
 			}
-			// spymemcached's Ketama sequence tries 7 rehashes to find a live server: a key whose 7 tries all land on
-			// the dead one (1 in ~2200 with one of three down) is a miss until the server is back.
-			assertThat(hits).isGreaterThanOrEqualTo(297);
+			// Rendezvous: every key of the dead server has a best live server.
+			assertThat(hits).isEqualTo(300);
 			victim.restart();
 			assertThat(awaitAlive(cache, victim.address(), true)).isTrue();
 			MemcachedServer.sleep(300);
@@ -198,8 +283,8 @@ class MemcachedClusterTests {
 				cache.set("key" + i, i);
 				hits += (cache.get("key" + i) != null) ? 1 : 0;
 			}
-			// As above: a rare key whose Ketama sequence only finds the dead server is a miss.
-			assertThat(hits).isGreaterThanOrEqualTo(297);
+			// Rendezvous: every key of the dead server has a best live server.
+			assertThat(hits).isEqualTo(300);
 			assertThat(cache.servers().get(this.servers.get(2).address()).alive()).isFalse();
 			assertThat(cache.getMany(List.of("key1", "key2", "key3"))).hasSize(3);
 		}

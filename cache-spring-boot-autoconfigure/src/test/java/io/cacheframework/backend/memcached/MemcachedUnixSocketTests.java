@@ -11,6 +11,8 @@ import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -23,6 +25,38 @@ class MemcachedUnixSocketTests {
 	private static MemcachedCacheBackend cache(String location) {
 		return new MemcachedCacheBackend(CacheSettings.builder("unix").location(location).build(),
 				MemcachedClusterTests.fastOptions(), new DefaultValueSerializer());
+	}
+
+	/**
+	 * Over unix sockets too, each distribution puts a key where its Python client does: the socket path is the
+	 * node name pymemcache hashes, and the server libmemcached hashes with port 0.
+	 */
+	@ParameterizedTest
+	@EnumSource(MemcachedOptions.Distribution.class)
+	void eachDistributionPlacesKeysOverUnixSockets(MemcachedOptions.Distribution distribution) throws Exception {
+		MemcachedOptions options = MemcachedClusterTests.fastOptions();
+		options.setDistribution(distribution);
+		try (MemcachedServer first = MemcachedServer.startUnix(); MemcachedServer second = MemcachedServer.startUnix();
+				MemcachedServer third = MemcachedServer.startUnix();
+				MemcachedCacheBackend cache = new MemcachedCacheBackend(CacheSettings.builder("unix")
+					.location(first.location() + "," + second.location() + "," + third.location())
+					.build(), options, new DefaultValueSerializer())) {
+			List<MemcachedServer> servers = List.of(first, second, third);
+			KeyPlacement placement = KeyPlacement.of(distribution,
+					servers.stream().map(MemcachedServer::location).toList());
+			int[] perServer = new int[3];
+			for (int i = 0; i < 150; i++) {
+				String key = cache.makeKey("key" + i);
+				cache.set("key" + i, i);
+				int expected = placement.serverFor(key);
+				perServer[expected]++;
+				assertThat(cache.serverFor(key)).isEqualTo(servers.get(expected).address());
+				assertThat(servers.get(expected).rawGet(key).text()).isEqualTo(String.valueOf(i));
+			}
+			for (int count : perServer) {
+				assertThat(count).isBetween(20, 90);
+			}
+		}
 	}
 
 	@Test

@@ -8,13 +8,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.ValueCodec;
 import io.cacheframework.serializer.Zlib;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,14 +122,75 @@ class MemcachedWireFormatTests extends MemcachedBackendTestSupport {
 	}
 
 	@Test
-	void pickledAndForeignValuesAreMissesAndRemoved() throws Exception {
-		// {'a': 1} pickled by pymemcache: a Java application never unpickles.
+	void djangosPickleIsReadAsPlainDataAndAForeignFlagIsAMissAndRemoved() throws Exception {
+		// {'a': 1} pickled by pymemcache (protocol 4, flag 1).
 		server.rawSet(":1:pickle", 1, hex("80049509000000000000007d948c0161944b01732e"));
 		server.rawSet(":1:unknown", 0x100, new byte[] { 1, 2, 3 });
-		assertThat(this.cache.getOrDefault("pickle", "default")).isEqualTo("default");
+		assertThat(this.cache.get("pickle")).isEqualTo(Map.of("a", 1));
+		assertThat(this.cache.getMany(List.of("pickle"))).containsEntry("pickle", Map.of("a", 1));
 		assertThat(this.cache.get("unknown")).isNull();
-		assertThat(server.rawGet(":1:pickle")).isNull();
-		assertThat(this.cache.statistics().errors()).isEqualTo(2);
+		assertThat(server.rawGet(":1:unknown")).isNull();
+		assertThat(this.cache.statistics().errors()).isEqualTo(1);
+	}
+
+	/**
+	 * A pickle that would call {@code os.system} (protocol 0: {@code GLOBAL os system}, {@code REDUCE}): refused as
+	 * soon as the global is named, so a miss; a warning names the global, once, not on every read; the entry stays
+	 * for Django, which may read it (a model instance is refused the same way and is Django's own data).
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aPickleNamingAnotherGlobalIsAMissWarnedOnceAndLeftForDjango(CapturedOutput output) throws Exception {
+		byte[] hostile = "cos\nsystem\n(S'touch /tmp/never'\ntR.".getBytes(StandardCharsets.US_ASCII);
+		server.rawSet(":1:hostile", 1, hostile);
+		assertThat(this.cache.getOrDefault("hostile", "default")).isEqualTo("default");
+		assertThat(this.cache.getMany(List.of("hostile"))).isEmpty();
+		assertThat(this.cache.get("hostile")).isNull();
+		assertThat(server.rawGet(":1:hostile").data()).isEqualTo(hostile);
+		assertThat(this.cache.statistics().errors()).isEqualTo(3);
+		assertThat(output.getOut() + output.getErr()).contains("os.system");
+		int first = (output.getOut() + output.getErr()).indexOf("os.system");
+		assertThat((output.getOut() + output.getErr()).indexOf("os.system", first + 1)).as("rate-limited")
+			.isEqualTo(-1);
+		assertThat(Path.of("/tmp/never")).doesNotExist();
+	}
+
+	/**
+	 * {@code value-format: pickle}: what Python can represent is a protocol-4 pickle under flag 1 and reads back as
+	 * the generic types; plain values keep Django's flags; what Python cannot represent keeps the Java flag.
+	 */
+	@Test
+	void valueFormatPickleWritesProtocol4PicklesWithFlag1() throws Exception {
+		MemcachedOptions options = new MemcachedOptions();
+		options.setValueFormat(ValueCodec.Format.PICKLE);
+		try (MemcachedCacheBackend pickling = new MemcachedCacheBackend(
+				CacheSettings.builder("default").location(server.location()).build(), options,
+				new DefaultValueSerializer())) {
+			Map<String, Object> map = new LinkedHashMap<>();
+			map.put("n", 1);
+			map.put("x", 2.5);
+			map.put("list", List.of("a", true));
+			pickling.set("map", map);
+			pickling.set("decimal", new BigDecimal("1.10"));
+			pickling.set("date", LocalDate.of(2024, 2, 29));
+			pickling.set("text", "plain");
+			pickling.set("number", 7);
+			pickling.set("opaque", new StringBuilder("no Python equivalent"));
+			for (String key : List.of("map", "decimal", "date")) {
+				MemcachedServer.Item item = server.rawGet(":1:" + key);
+				assertThat(item.flags()).as(key).isEqualTo(1);
+				assertThat(item.data()[0] & 0xff).isEqualTo(0x80);
+				assertThat(item.data()[1]).isEqualTo((byte) 4);
+			}
+			assertThat(server.rawGet(":1:text").flags()).isEqualTo(16);
+			assertThat(server.rawGet(":1:number").flags()).isEqualTo(2);
+			assertThat(server.rawGet(":1:opaque").flags()).isEqualTo(0x4A00);
+			assertThat(pickling.get("map")).isEqualTo(map);
+			assertThat(pickling.get("decimal")).isEqualTo(new BigDecimal("1.10"));
+			assertThat(pickling.get("date")).isEqualTo(LocalDate.of(2024, 2, 29));
+			// The default format reads the pickles too.
+			assertThat(this.cache.get("map")).isEqualTo(map);
+		}
 	}
 
 	@Test

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.cacheframework.backend.memcached.KeyPlacement.Distribution;
+import io.cacheframework.backend.memcached.MemcachedOptions.Distribution;
 import net.spy.memcached.DefaultConnectionFactory;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.MemcachedNode;
