@@ -78,6 +78,7 @@ public class CachePageAutoConfiguration {
 			ObjectProvider<Caches> caches) {
 		CachePageProperties.CacheMiddleware middleware = properties.getCacheMiddleware();
 		Caches configured = caches.getIfAvailable();
+		checkSeconds(middleware.getSeconds(), "app.cache-middleware.seconds");
 		if (middleware.isEnabled()) {
 			checkAlias(configured, middleware.getAlias(), "app.cache-middleware.alias");
 		}
@@ -92,6 +93,7 @@ public class CachePageAutoConfiguration {
 			if (entry.getPath() == null || entry.getPath().isBlank()) {
 				throw new InvalidCacheConfigurationException(property, "a path pattern is required");
 			}
+			checkSeconds(entry.getTimeout(), "app.cache-pages[" + i + "].timeout");
 			String alias = (entry.getCache() == null || entry.getCache().isEmpty()) ? "default" : entry.getCache();
 			checkAlias(configured, alias, "app.cache-pages[" + i + "].cache");
 			try {
@@ -104,6 +106,17 @@ public class CachePageAutoConfiguration {
 			}
 		}
 		return new DefaultPageCacheSettingsResolver(siteWide, rules, middleware.getSeconds());
+	}
+
+	/**
+	 * Django accepts a negative page timeout and then stores nothing while telling browsers {@code max-age=-N}: a
+	 * mistake that only shows as a page cache that never hits. Fail at startup instead, naming the property.
+	 */
+	private static void checkSeconds(long seconds, String property) {
+		if (seconds < 0) {
+			throw new InvalidCacheConfigurationException(property, "must not be negative, was " + seconds
+					+ " (0 turns page caching off for these pages; there is no 'never expires' for pages)");
+		}
 	}
 
 	/**

@@ -69,6 +69,26 @@ class CachePageAutoConfigurationTests {
 	}
 
 	@Test
+	void negativePageTimeoutsFailNamingTheProperty() {
+		this.runner.withPropertyValues("app.cache-middleware.seconds=-1").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidCacheConfigurationException.class)
+				.hasMessageContaining("app.cache-middleware.seconds")
+				.hasMessageContaining("must not be negative, was -1");
+		});
+		this.runner.withPropertyValues("app.cache-pages[0].path=/a/**", "app.cache-pages[0].timeout=-5")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidCacheConfigurationException.class)
+					.hasMessageContaining("app.cache-pages[0].timeout");
+			});
+		this.runner.withPropertyValues("app.cache-middleware.seconds=0")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void badPathPatternFailsNamingTheProperty() {
 		this.runner.withPropertyValues("app.cache-pages[0].path=/a/{x").run((context) -> {
 			assertThat(context).hasFailed();
