@@ -423,6 +423,36 @@ public abstract class AbstractDjangoCacheTests {
 		assertThat(cache.get(key).get()).isEqualTo("slow value");
 	}
 
+	/**
+	 * Both {@code retrieve}s count as the blocking calls do, and a value the cache refuses, returned by an
+	 * {@code @Cacheable(sync = true)} method's future, goes to the error handler (counted as an error) while the
+	 * caller still gets it.
+	 */
+	@ForEachKind
+	void retrieveIsCountedAndItsFailuresGoToTheErrorHandler(Kind kind) throws Exception {
+		DjangoCache cache = cache(kind);
+		CacheStatistics statistics = cache.statistics();
+		long hits = statistics.hits();
+		long misses = statistics.misses();
+		long sets = statistics.sets();
+		long errors = statistics.errors();
+		String key = createRandomKey();
+		assertThat(cache.retrieve(key)).succeedsWithin(Duration.ofSeconds(10)).isNull();
+		assertThat(cache.retrieve(key, () -> CompletableFuture.completedFuture("counted")))
+			.succeedsWithin(Duration.ofSeconds(10))
+			.isEqualTo("counted");
+		assertThat(wrapped(cache.retrieve(key))).isEqualTo("counted");
+		assertThat(statistics.hits() - hits).as("hits").isEqualTo(1);
+		assertThat(statistics.misses() - misses).as("misses").isEqualTo(2);
+		assertThat(statistics.sets() - sets).as("sets").isEqualTo(1);
+		assertThat(statistics.errors() - errors).as("errors").isZero();
+
+		String unstorable = createRandomKey();
+		assertThat(this.greetings.unstorableLater(cache.getName(), unstorable).get(10, TimeUnit.SECONDS)).isNotNull();
+		assertThat(statistics.errors() - errors).as("errors after an unstorable value").isPositive();
+		assertThat(cache.get(unstorable)).as("nothing stored").isNull();
+	}
+
 	private static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);

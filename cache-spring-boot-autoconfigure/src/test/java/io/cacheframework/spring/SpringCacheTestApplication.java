@@ -90,6 +90,13 @@ public class SpringCacheTestApplication {
 		}
 
 		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name", sync = true)
+		public CompletableFuture<Object> unstorableLater(String cacheName, String name) {
+			call(name);
+			// Not Serializable: the cache refuses to store it.
+			return CompletableFuture.completedFuture(new Object());
+		}
+
+		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name", sync = true)
 		public Mono<String> mono(String cacheName, String name) {
 			return Mono.fromSupplier(() -> "Mono " + name + " #" + call(name));
 		}
