@@ -14,8 +14,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -726,14 +729,15 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			Clients clients = this.current;
 			MemcachedClient client = client(clients);
 			OutagePolicy.Server server = use(clients, client, target(clients, client, key), deadline);
-			return sendAsync(operation, server, () -> body.start(client));
+			return sendAsync(operation, server, listeners(clients), () -> body.start(client));
 		}
 		catch (CacheAccessException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
 	}
 
-	private <T> CompletableFuture<T> sendAsync(String operation, OutagePolicy.Server server, AsyncBody.Send<T> send) {
+	private <T> CompletableFuture<T> sendAsync(String operation, OutagePolicy.Server server, Executor listeners,
+			AsyncBody.Send<T> send) {
 		Sending<T> sending;
 		try {
 			sending = send.start();
@@ -742,16 +746,17 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			return CompletableFuture.failedFuture(new CacheAccessException(operation + " failed on memcached server "
 					+ server + ": " + ex.getMessage(), ex));
 		}
-		return answerAsync(operation, server, sending);
+		return answerAsync(operation, server, sending, listeners);
 	}
 
-	/** The asynchronous twin of {@code await}: the outcome of one request, reported to the policy. */
-	private <T> CompletableFuture<T> answerAsync(String operation, OutagePolicy.Server server, Sending<T> sending) {
-		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).handle((value, failure) -> {
-			if (failure == null) {
-				this.policy.answered(server);
-				return value;
-			}
+	/**
+	 * The asynchronous twin of {@code await}: the outcome of one request, reported to the policy. A timeout fires on
+	 * the JDK's one timer thread; what follows it is handed to spymemcached's listener threads, so that a blocking
+	 * call the caller chains cannot hold up the other calls' timeouts.
+	 */
+	private <T> CompletableFuture<T> answerAsync(String operation, OutagePolicy.Server server, Sending<T> sending,
+			Executor listeners) {
+		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyAsync((failure) -> {
 			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
 					? failure.getCause() : failure;
 			if (cause instanceof TimeoutException) {
@@ -762,7 +767,29 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			}
 			throw new CacheAccessException(operation + " failed on memcached server " + server + ": "
 					+ cause.getMessage(), cause);
+		}, listeners).thenApply((value) -> {
+			this.policy.answered(server);
+			return value;
 		});
+	}
+
+	/**
+	 * The listener threads of a client's factory; the caller's thread once they are shut down (the cache closing).
+	 */
+	private static Executor listeners(Clients clients) {
+		ConnectionFactory factory = clients.factory();
+		if (factory == null) {
+			return Runnable::run;
+		}
+		ExecutorService listeners = factory.getListenerExecutorService();
+		return (task) -> {
+			try {
+				listeners.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				task.run();
+			}
+		};
 	}
 
 	/** A spymemcached future's outcome, taken when its listener is told (it is done then: nothing waits). */
@@ -827,7 +854,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 					down += entry.getValue().size();
 					continue;
 				}
-				parts.add(sendAsync("getMany", server,
+				parts.add(sendAsync("getMany", server, listeners(clients),
 						() -> listen(client.asyncGetBulk(entry.getValue(), Items.INSTANCE))));
 			}
 			if (down == keys.size()) {
@@ -871,8 +898,8 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 	public CompletableFuture<List<String>> storeManyAsync(Map<String, MemcachedItem> items, int exptime) {
 		Map<String, Sent<Boolean>> sent = new LinkedHashMap<>();
 		List<String> failed = new ArrayList<>();
+		Clients clients = this.current;
 		try {
-			Clients clients = this.current;
 			MemcachedClient client = client(clients);
 			failed.addAll(sendEach(clients, client, List.copyOf(items.keySet()), deadline(),
 					(key) -> client.set(key, exptime, items.get(key), Items.INSTANCE), sent));
@@ -880,7 +907,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 		catch (CacheAccessException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Map<String, CompletableFuture<Boolean>> answers = answersOf("set", sent);
+		Map<String, CompletableFuture<Boolean>> answers = answersOf("set", sent, listeners(clients));
 		return settled(List.copyOf(answers.values())).thenApply((done) -> {
 			answers.forEach((key, answer) -> {
 				if (failure(answer) != null || !Boolean.TRUE.equals(answer.join())) {
@@ -907,15 +934,15 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 	public CompletableFuture<@Nullable Void> deleteManyAsync(List<String> keys) {
 		Map<String, Sent<Boolean>> sent = new LinkedHashMap<>();
 		int[] unsent = new int[1];
+		Clients clients = this.current;
 		try {
-			Clients clients = this.current;
 			MemcachedClient client = client(clients);
 			unsent[0] = sendEach(clients, client, keys, deadline(), client::delete, sent).size();
 		}
 		catch (CacheAccessException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Map<String, CompletableFuture<Boolean>> answers = answersOf("delete", sent);
+		Map<String, CompletableFuture<Boolean>> answers = answersOf("delete", sent, listeners(clients));
 		return settled(List.copyOf(answers.values())).thenApply((done) -> {
 			long unreachable = unsent[0] + answers.values().stream().filter((answer) -> failure(answer) != null).count();
 			if (unreachable > 0) {
@@ -935,14 +962,15 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 
 	@Override
 	public CompletableFuture<@Nullable Void> flushAsync() {
+		Clients clients = this.current;
 		Sending<Boolean> sending;
 		try {
-			sending = listen(client(this.current).flush());
+			sending = listen(client(clients).flush());
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(new CacheAccessException("flush_all failed: " + ex, ex));
 		}
-		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).handle((flushed, failure) -> {
+		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).handleAsync((flushed, failure) -> {
 			if (failure != null) {
 				throw new CacheAccessException("flush_all failed: " + failure, failure);
 			}
@@ -950,15 +978,16 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 				throw new CacheAccessException("flush_all failed on at least one memcached server");
 			}
 			return null;
-		});
+		}, listeners(clients));
 	}
 
 	/** The answers to requests sent by {@code sendEach}, each bounded by the operation timeout. */
 	@SuppressWarnings("unchecked")
-	private Map<String, CompletableFuture<Boolean>> answersOf(String operation, Map<String, Sent<Boolean>> sent) {
+	private Map<String, CompletableFuture<Boolean>> answersOf(String operation, Map<String, Sent<Boolean>> sent,
+			Executor listeners) {
 		Map<String, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
-		sent.forEach((key, request) -> answers.put(key,
-				answerAsync(operation, request.server(), listen((OperationFuture<Boolean>) request.future()))));
+		sent.forEach((key, request) -> answers.put(key, answerAsync(operation, request.server(),
+				listen((OperationFuture<Boolean>) request.future()), listeners)));
 		return answers;
 	}
 

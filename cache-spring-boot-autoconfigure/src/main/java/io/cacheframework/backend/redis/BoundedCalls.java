@@ -5,6 +5,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -31,11 +32,15 @@ final class BoundedCalls {
 
 	private final long timeoutNanos;
 
+	private final Executor completions;
+
 	/**
 	 * @param timeout how long one command may take
+	 * @param completions Lettuce's own computation threads, on which asynchronous answers are handed over
 	 */
-	BoundedCalls(Duration timeout) {
+	BoundedCalls(Duration timeout, Executor completions) {
 		this.timeoutNanos = timeout.toNanos();
+		this.completions = completions;
 	}
 
 	/**
@@ -145,7 +150,7 @@ final class BoundedCalls {
 	}
 
 	/**
-	 * The answer to a command sent with {@link #send}, as a future completed by Lettuce's I/O thread.
+	 * The answer to a command sent with {@link #send}, as a future completed on Lettuce's computation threads.
 	 * @param target where it went
 	 * @param future its future
 	 * @param <T> its result
@@ -154,14 +159,17 @@ final class BoundedCalls {
 	<T> CompletableFuture<T> answer(Target target, RedisFuture<T> future) {
 		Server server = target.server();
 		CompletableFuture<T> answer = new CompletableFuture<>();
-		future.whenComplete((value, failure) -> {
+		// Handed over to Lettuce's computation threads, not completed on its I/O thread: whatever the caller chains
+		// runs there, and a blocking cache call chained on an I/O thread (Spring's put after a missed retrieve) would
+		// wait for an answer that only this very thread can read.
+		future.whenCompleteAsync((value, failure) -> {
 			if (failure == null) {
 				answer.complete(value);
 			}
 			else {
 				answer.completeExceptionally(failure);
 			}
-		});
+		}, this.completions);
 		return answer.orTimeout(this.timeoutNanos + BACKSTOP_NANOS, TimeUnit.NANOSECONDS).handle((value, failure) -> {
 			if (failure == null) {
 				server.answered();

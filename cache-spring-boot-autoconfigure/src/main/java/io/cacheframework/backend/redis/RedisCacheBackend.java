@@ -115,11 +115,11 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 		options.validate();
 		List<RedisURI> uris = RedisLocation.parse(settings.location(), options);
 		this.wire = new RedisWireFormat(new ValueCodec(serializer, options.getValueFormat(), PickleLimits.defaults()));
-		this.calls = new BoundedCalls(options.getOperationTimeout());
 		this.clearPattern = settings.keyPrefix().isEmpty() ? null
 				: (glob(settings.keyPrefix()) + ":*").getBytes(StandardCharsets.UTF_8);
 		this.log = new ServerLog(this.logger, settings.alias());
 		this.resources = LettuceSettings.resources(options);
+		this.calls = new BoundedCalls(options.getOperationTimeout(), this.resources.eventExecutorGroup());
 		try {
 			this.servers = options.isCluster() ? new ClusterServers(uris, options, this.resources, this.log)
 					: new StandaloneServers(uris, options, this.resources, this.log);
