@@ -729,15 +729,14 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			Clients clients = this.current;
 			MemcachedClient client = client(clients);
 			OutagePolicy.Server server = use(clients, client, target(clients, client, key), deadline);
-			return sendAsync(operation, server, listeners(clients), () -> body.start(client));
+			return sendAsync(operation, server, () -> body.start(client));
 		}
 		catch (CacheAccessException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
 	}
 
-	private <T> CompletableFuture<T> sendAsync(String operation, OutagePolicy.Server server, Executor listeners,
-			AsyncBody.Send<T> send) {
+	private <T> CompletableFuture<T> sendAsync(String operation, OutagePolicy.Server server, AsyncBody.Send<T> send) {
 		Sending<T> sending;
 		try {
 			sending = send.start();
@@ -746,17 +745,20 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			return CompletableFuture.failedFuture(new CacheAccessException(operation + " failed on memcached server "
 					+ server + ": " + ex.getMessage(), ex));
 		}
-		return answerAsync(operation, server, sending, listeners);
+		return answerAsync(operation, server, sending);
 	}
 
 	/**
-	 * The asynchronous twin of {@code await}: the outcome of one request, reported to the policy. A timeout fires on
-	 * the JDK's one timer thread; what follows it is handed to spymemcached's listener threads, so that a blocking
-	 * call the caller chains cannot hold up the other calls' timeouts.
+	 * The asynchronous twin of {@code await}: the outcome of one request, reported to the policy. An answer arrives
+	 * on spymemcached's listener thread; a timeout fires on the JDK's timer thread and completes the call there, so
+	 * that it completes even while a caller's callback holds the listener thread.
 	 */
-	private <T> CompletableFuture<T> answerAsync(String operation, OutagePolicy.Server server, Sending<T> sending,
-			Executor listeners) {
-		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyAsync((failure) -> {
+	private <T> CompletableFuture<T> answerAsync(String operation, OutagePolicy.Server server, Sending<T> sending) {
+		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).handle((value, failure) -> {
+			if (failure == null) {
+				this.policy.answered(server);
+				return value;
+			}
 			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
 					? failure.getCause() : failure;
 			if (cause instanceof TimeoutException) {
@@ -767,9 +769,6 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			}
 			throw new CacheAccessException(operation + " failed on memcached server " + server + ": "
 					+ cause.getMessage(), cause);
-		}, listeners).thenApply((value) -> {
-			this.policy.answered(server);
-			return value;
 		});
 	}
 
@@ -854,7 +853,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 					down += entry.getValue().size();
 					continue;
 				}
-				parts.add(sendAsync("getMany", server, listeners(clients),
+				parts.add(sendAsync("getMany", server,
 						() -> listen(client.asyncGetBulk(entry.getValue(), Items.INSTANCE))));
 			}
 			if (down == keys.size()) {
@@ -907,7 +906,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 		catch (CacheAccessException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Map<String, CompletableFuture<Boolean>> answers = answersOf("set", sent, listeners(clients));
+		Map<String, CompletableFuture<Boolean>> answers = answersOf("set", sent);
 		return settled(List.copyOf(answers.values())).thenApply((done) -> {
 			answers.forEach((key, answer) -> {
 				if (failure(answer) != null || !Boolean.TRUE.equals(answer.join())) {
@@ -942,7 +941,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 		catch (CacheAccessException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Map<String, CompletableFuture<Boolean>> answers = answersOf("delete", sent, listeners(clients));
+		Map<String, CompletableFuture<Boolean>> answers = answersOf("delete", sent);
 		return settled(List.copyOf(answers.values())).thenApply((done) -> {
 			long unreachable = unsent[0] + answers.values().stream().filter((answer) -> failure(answer) != null).count();
 			if (unreachable > 0) {
@@ -960,34 +959,70 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			.thenApply((result) -> (result == null || result == -1) ? null : result);
 	}
 
+	/**
+	 * {@code flush_all} on every server, each answer taken by its own callback: spymemcached's {@code flush()} future
+	 * never tells its listeners, so it cannot be used here. The callbacks run on the I/O thread, where nothing of the
+	 * caller's may run: what follows is handed to the listener threads.
+	 */
 	@Override
 	public CompletableFuture<@Nullable Void> flushAsync() {
 		Clients clients = this.current;
-		Sending<Boolean> sending;
+		List<CompletableFuture<Boolean>> answers = Collections.synchronizedList(new ArrayList<>());
 		try {
-			sending = listen(client(clients).flush());
+			MemcachedClient client = client(clients);
+			ConnectionFactory factory = clients.factory();
+			client.broadcastOp((node, latch) -> {
+				CompletableFuture<Boolean> answer = new CompletableFuture<>();
+				answers.add(answer.orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS));
+				return factory.getOperationFactory().flush(0, new OperationCallback() {
+
+					@Override
+					public void receivedStatus(OperationStatus status) {
+						answer.complete(status.isSuccess());
+					}
+
+					@Override
+					public void complete() {
+						answer.complete(false);
+						latch.countDown();
+					}
+
+				});
+			});
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(new CacheAccessException("flush_all failed: " + ex, ex));
 		}
-		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).handleAsync((flushed, failure) -> {
-			if (failure != null) {
-				throw new CacheAccessException("flush_all failed: " + failure, failure);
-			}
-			if (!Boolean.TRUE.equals(flushed)) {
-				throw new CacheAccessException("flush_all failed on at least one memcached server");
+		List<CompletableFuture<Boolean>> all = List.copyOf(answers);
+		// Handed to the listener threads as other answers are, bounded in case a caller's callback holds them.
+		return settled(all).<@Nullable Void>thenApplyAsync((done) -> {
+			for (CompletableFuture<Boolean> answer : all) {
+				if (answer.isCompletedExceptionally()) {
+					throw new CacheAccessException("flush_all got no answer within " + this.timeoutMillis
+							+ " ms from at least one memcached server");
+				}
+				if (!Boolean.TRUE.equals(answer.join())) {
+					throw new CacheAccessException("flush_all failed on at least one memcached server");
+				}
 			}
 			return null;
-		}, listeners(clients));
+		}, listeners(clients)).orTimeout(2 * this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionally((failure) -> {
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			throw (cause instanceof CacheAccessException access) ? access
+					: new CacheAccessException("flush_all got no answer within " + this.timeoutMillis + " ms", cause);
+		});
 	}
 
 	/** The answers to requests sent by {@code sendEach}, each bounded by the operation timeout. */
 	@SuppressWarnings("unchecked")
-	private Map<String, CompletableFuture<Boolean>> answersOf(String operation, Map<String, Sent<Boolean>> sent,
-			Executor listeners) {
+	private Map<String, CompletableFuture<Boolean>> answersOf(String operation, Map<String, Sent<Boolean>> sent) {
 		Map<String, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
-		sent.forEach((key, request) -> answers.put(key, answerAsync(operation, request.server(),
-				listen((OperationFuture<Boolean>) request.future()), listeners)));
+		sent.forEach((key, request) -> answers.put(key,
+				answerAsync(operation, request.server(), listen((OperationFuture<Boolean>) request.future()))));
 		return answers;
 	}
 
