@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -40,7 +41,15 @@ final class BoundedCalls {
 	 */
 	BoundedCalls(Duration timeout, Executor completions) {
 		this.timeoutNanos = timeout.toNanos();
-		this.completions = completions;
+		// Once the cache is closed Lettuce's threads refuse work: the answer is then handed over where it arrives.
+		this.completions = (task) -> {
+			try {
+				completions.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				task.run();
+			}
+		};
 	}
 
 	/**
