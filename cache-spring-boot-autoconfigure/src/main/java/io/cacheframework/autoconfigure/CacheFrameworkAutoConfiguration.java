@@ -6,6 +6,7 @@ import java.util.List;
 import io.cacheframework.backend.dummy.DummyCacheBackend;
 import io.cacheframework.backend.locmem.LocMemCacheBackend;
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheExecutor;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.DefaultCaches;
 import io.cacheframework.serializer.DefaultValueSerializer;
@@ -44,7 +45,7 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(beforeName = { "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration",
 		"org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration" },
 		afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
-@EnableConfigurationProperties(CacheFrameworkProperties.class)
+@EnableConfigurationProperties({ CacheFrameworkProperties.class, CacheAsyncProperties.class })
 @Import(CacheBackendBeansRegistrar.class)
 public final class CacheFrameworkAutoConfiguration {
 
@@ -102,15 +103,26 @@ public final class CacheFrameworkAutoConfiguration {
 	}
 
 	/**
+	 * The one bounded executor of the application's asynchronous calls to stores without an asynchronous client
+	 * (database, file system), closed with the context.
+	 */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	CacheExecutor cacheExecutor(CacheAsyncProperties properties) {
+		return properties.createExecutor();
+	}
+
+	/**
 	 * The caches, after every property under this library's groups was checked: a misspelt name fails startup
 	 * instead of leaving a default silently in force.
 	 */
 	@Bean(name = CacheBackendBeansRegistrar.CACHES_BEAN_NAME, destroyMethod = "close")
 	DefaultCaches caches(CacheFrameworkProperties properties, ObjectProvider<CacheBackendFactory> factories,
-			ValueSerializer cacheValueSerializer, BeanFactory beanFactory, Environment environment) {
+			ValueSerializer cacheValueSerializer, CacheExecutor cacheExecutor, BeanFactory beanFactory,
+			Environment environment) {
 		UnknownCacheProperties.check(environment);
 		CachesBuilder builder = new CachesBuilder(factories.orderedStream().toList(), cacheValueSerializer,
-				beanFactory, getClass().getClassLoader());
+				cacheExecutor, beanFactory, getClass().getClassLoader());
 		return builder.build(properties.getCaches());
 	}
 

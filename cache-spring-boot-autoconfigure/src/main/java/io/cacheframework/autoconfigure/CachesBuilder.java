@@ -13,6 +13,7 @@ import java.util.TreeSet;
 
 import io.cacheframework.autoconfigure.CacheFrameworkProperties.CacheSpec;
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheExecutor;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.DefaultCaches;
 import io.cacheframework.core.InvalidCacheOptionException;
@@ -49,17 +50,20 @@ final class CachesBuilder {
 
 	private final ValueSerializer serializer;
 
+	private final CacheExecutor executor;
+
 	private final BeanFactory beanFactory;
 
 	private final @Nullable ClassLoader classLoader;
 
-	CachesBuilder(List<CacheBackendFactory> factories, ValueSerializer serializer, BeanFactory beanFactory,
-			@Nullable ClassLoader classLoader) {
+	CachesBuilder(List<CacheBackendFactory> factories, ValueSerializer serializer, CacheExecutor executor,
+			BeanFactory beanFactory, @Nullable ClassLoader classLoader) {
 		this.factories = new TreeMap<>();
 		for (CacheBackendFactory factory : factories) {
 			this.factories.putIfAbsent(factory.name(), factory);
 		}
 		this.serializer = serializer;
+		this.executor = executor;
 		this.beanFactory = beanFactory;
 		this.classLoader = classLoader;
 	}
@@ -180,6 +184,7 @@ final class CachesBuilder {
 			.timeout(parseTimeout(property(alias, "timeout"), spec.getTimeout()))
 			.keyPrefix((spec.getKeyPrefix() != null) ? spec.getKeyPrefix() : "")
 			.version(spec.getVersion())
+			.executor(this.executor)
 			.maxEntries(nonNegative(alias, "max-entries", options, CacheSettings.DEFAULT_MAX_ENTRIES))
 			.cullFrequency(nonNegative(alias, "cull-frequency", options, CacheSettings.DEFAULT_CULL_FREQUENCY));
 		if (StringUtils.hasText(spec.getKeyFunction())) {

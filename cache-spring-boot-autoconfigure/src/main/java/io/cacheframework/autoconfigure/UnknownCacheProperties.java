@@ -31,7 +31,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 /**
  * Fails startup for a property under one of this library's groups ({@code app.caches.<alias>.*},
  * {@code app.cache-middleware.*}, {@code app.cache-pages[i].*}, {@code app.cache-serialization.*},
- * {@code app.cache-database.*}, {@code app.cache-health.*}, {@code app.cache-metrics.*}) that nothing binds: Spring
+ * {@code app.cache-database.*}, {@code app.cache-health.*}, {@code app.cache-metrics.*},
+ * {@code app.cache-async.*}) that nothing binds: Spring
  * Boot ignores such a name, so a typo ({@code timout}, {@code option.max-entries}) would silently leave the default
  * in force. The error names the property and lists the valid names in its place.
  *
@@ -226,6 +227,7 @@ final class UnknownCacheProperties {
 		groups.put("cache-pages", Node.list(Node.of(CachePageProperties.CachePageEntry.class)));
 		groups.put("cache-health", Node.of(CacheHealthProperties.class));
 		groups.put("cache-metrics", Node.of(CacheMetricsProperties.class));
+		groups.put("cache-async", Node.of(CacheAsyncProperties.class));
 		// A single switch read where it is used, without a properties class of its own.
 		groups.put("cache-database", Node.bean(Map.of("create-tables", Node.SCALAR)));
 		return Node.bean(groups);

@@ -105,7 +105,20 @@ final class AsyncView implements AsyncCacheBackend {
 	public <T> CompletableFuture<@Nullable T> getOrSet(String key,
 			Supplier<? extends CompletableFuture<? extends @Nullable T>> supplier, Timeout timeout) {
 		Objects.requireNonNull(supplier, "supplier must not be null");
-		return made(key).thenCompose((made) -> readMade(made).thenCompose((value) -> {
+		return made(key).thenCompose((made) -> {
+			if (SingleFlight.isLeading(this.backend.storeIdentity(), made)) {
+				// Checked here, in the caller's thread: once the read below has run, the caller cannot be told apart.
+				return CompletableFuture.failedFuture(
+						new IllegalStateException("getOrSet for key '" + key + "' called itself from its supplier"));
+			}
+			return getOrSetMade(made, supplier, timeout);
+		});
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> CompletableFuture<@Nullable T> getOrSetMade(String made,
+			Supplier<? extends CompletableFuture<? extends @Nullable T>> supplier, Timeout timeout) {
+		return readMade(made).thenCompose((value) -> {
 			if (value != NOT_FOUND) {
 				this.monitor.statistics.recordHits(1);
 				return CompletableFuture.completedFuture((T) value);
@@ -114,7 +127,7 @@ final class AsyncView implements AsyncCacheBackend {
 			return SingleFlight.<T>runAsync(this.backend.storeIdentity(), made,
 					() -> lead(made, supplier, timeout),
 					(result) -> readMade(made).thenApply((stored) -> (stored != NOT_FOUND) ? (T) stored : result));
-		}));
+		});
 	}
 
 	/**
@@ -127,7 +140,8 @@ final class AsyncView implements AsyncCacheBackend {
 			if (current != NOT_FOUND) {
 				return CompletableFuture.completedFuture((T) current);
 			}
-			CompletableFuture<? extends @Nullable T> computing = supplier.get();
+			CompletableFuture<? extends @Nullable T> computing = SingleFlight.supplyAsLeader(
+					this.backend.storeIdentity(), made, supplier::get);
 			return computing.thenCompose((computed) -> addMade(made, computed, timeout)
 				.thenCompose((added) -> readMade(made))
 				.thenApply((stored) -> (stored != NOT_FOUND) ? (T) stored : (T) computed));

@@ -118,6 +118,43 @@ public final class SingleFlight {
 				? CompletableFuture.failedFuture(failure.cause()) : follow.apply((T) outcome));
 	}
 
+	/**
+	 * Start a leader's computation with the flight owned by the calling thread, so that a supplier that asks for
+	 * its own key again while it starts (a blocking {@code getOrSet}, or an asynchronous one it would wait for) is
+	 * refused instead of waiting for itself: an asynchronous leader's supplier runs on whatever thread completed the
+	 * read before it, not the one that started the flight.
+	 * @param store identifies the store the key lives in
+	 * @param key the made key
+	 * @param supplier starts the computation
+	 * @param <R> what it returns
+	 * @return what the supplier returned
+	 */
+	static <R> R supplyAsLeader(Object store, String key, Supplier<R> supplier) {
+		Flight flight = flights.get(new FlightKey(store, key));
+		if (flight == null) {
+			return supplier.get();
+		}
+		Thread previous = flight.owner;
+		flight.owner = Thread.currentThread();
+		try {
+			return supplier.get();
+		}
+		finally {
+			flight.owner = previous;
+		}
+	}
+
+	/**
+	 * Whether the calling thread is starting the computation of the flight for a key (inside its supplier).
+	 * @param store identifies the store the key lives in
+	 * @param key the made key
+	 * @return whether a {@code getOrSet} for the key now would wait for itself
+	 */
+	static boolean isLeading(Object store, String key) {
+		Flight flight = flights.get(new FlightKey(store, key));
+		return flight != null && flight.owner == Thread.currentThread();
+	}
+
 	private static Throwable unwrap(Throwable failure) {
 		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}

@@ -7,8 +7,10 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import io.cacheframework.core.AsyncCacheBackend;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheKeys;
 import io.cacheframework.core.CacheStatistics;
@@ -142,24 +144,49 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 		return value;
 	}
 
+	/**
+	 * The value as a future, without blocking a thread: on memcached and Redis the clients' own futures, on locmem
+	 * completed at once, on the database and file system the bounded executor. An outage completes it as a miss.
+	 * @param key the Spring cache key
+	 * @return a {@link ValueWrapper} (its value {@code null} for a stored {@code null}), or {@code null} on a miss
+	 */
 	@Override
-	public @Nullable CompletableFuture<?> retrieve(Object key) {
-		Object value = lookup(key);
-		return (value != null) ? CompletableFuture.completedFuture(toValueWrapper(value)) : null;
+	public CompletableFuture<?> retrieve(Object key) {
+		return backendKeyAsync(key)
+			.thenCompose((backendKey) -> this.backend.async().getOrDefault(backendKey, MISS))
+			.thenApply((value) -> {
+				countLookup(value != MISS);
+				if (value == MISS) {
+					return null;
+				}
+				return toValueWrapper((value != null) ? value : NullValue.INSTANCE);
+			});
 	}
 
+	/**
+	 * The cached value, or the loader's, without blocking a thread: the loader runs only on a miss and only once at
+	 * a time per key in this JVM (Django's {@code aget_or_set}, sharing one load with the blocking
+	 * {@link #get(Object, Callable)}), and its value is stored once it completes. This is what
+	 * {@code @Cacheable(sync = true)} calls for a method returning {@code CompletableFuture}, {@code Mono} or
+	 * {@code Flux}.
+	 * @param key the Spring cache key
+	 * @param valueLoader starts computing the value on a miss
+	 * @param <T> the value type
+	 * @return the cached or loaded value; fails with the loader's failure
+	 */
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
-		return CompletableFuture.supplyAsync(() -> {
-			boolean[] loaded = new boolean[1];
-			T value = (T) this.backend.getOrSet(backendKey(key), () -> {
-				loaded[0] = true;
-				return storable(valueLoader.get().join());
+		AtomicBoolean loaded = new AtomicBoolean();
+		return backendKeyAsync(key)
+			.thenCompose((backendKey) -> this.backend.async().<@Nullable Object>getOrSet(backendKey, () -> {
+				loaded.set(true);
+				return valueLoader.get().thenApply(DjangoCache::storable);
+			}))
+			.thenApply((value) -> {
+				countLoad(loaded.get());
+				return (T) value;
 			});
-			countLoad(loaded[0]);
-			return value;
-		});
 	}
 
 	@Override
@@ -256,6 +283,35 @@ public class DjangoCache extends AbstractValueAdaptingCache {
 			return text;
 		}
 		return this.namespace + ':' + generation() + ':' + text;
+	}
+
+	/**
+	 * {@link #backendKey(Object)} without blocking: a namespace's generation is read through the asynchronous API.
+	 */
+	private CompletableFuture<String> backendKeyAsync(Object key) {
+		String text;
+		try {
+			text = safeKey(KeyText.of(key));
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		if (this.namespace == null) {
+			return CompletableFuture.completedFuture(text);
+		}
+		String namespace = this.namespace;
+		AsyncCacheBackend async = this.backend.async();
+		String generationKey = generationKey();
+		return async.get(generationKey).thenCompose((generation) -> {
+			if (generation != null) {
+				return CompletableFuture.completedFuture(generation.toString());
+			}
+			// As generation(): a random start, and the stored one wins a race.
+			String fresh = newGeneration();
+			return async.add(generationKey, fresh, Timeout.NEVER)
+				.thenCompose((added) -> async.get(generationKey))
+				.thenApply((stored) -> (stored != null) ? stored.toString() : fresh);
+		}).thenApply((generation) -> namespace + ':' + generation + ':' + text);
 	}
 
 	private String generation() {

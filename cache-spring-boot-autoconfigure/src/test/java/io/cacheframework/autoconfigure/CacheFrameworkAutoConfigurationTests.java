@@ -1,13 +1,21 @@
 package io.cacheframework.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.cacheframework.backend.dummy.DummyCacheBackend;
 import io.cacheframework.backend.locmem.LocMemCacheBackend;
 import io.cacheframework.core.AbstractCacheBackend;
+import io.cacheframework.core.CacheAccessException;
 import io.cacheframework.core.CacheBackend;
+import io.cacheframework.core.CacheExecutor;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Caches;
 import io.cacheframework.core.KeyFunction;
@@ -236,6 +244,65 @@ class CacheFrameworkAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasStackTraceContaining("app.caches.default.version"));
+	}
+
+	@Test
+	void oneAsyncExecutorServesEveryAliasAndTakesItsSizeFromProperties() {
+		this.contextRunner
+			.withPropertyValues("app.caches.default.backend=locmem", "app.caches.other.backend=dummy",
+					"app.cache-async.threads=1", "app.cache-async.queue-capacity=1")
+			.run((context) -> {
+				CacheExecutor executor = context.getBean(CacheExecutor.class);
+				Caches caches = context.getBean(Caches.class);
+				assertThat(((AbstractCacheBackend) caches.get("default")).settings().executor()).isSameAs(executor);
+				assertThat(caches.get("other").settings().executor()).isSameAs(executor);
+				assertThat(executor).isNotSameAs(CacheExecutor.shared());
+				// One thread busy and one call queued: a third is refused, not queued.
+				CountDownLatch release = new CountDownLatch(1);
+				CompletableFuture<Boolean> running = executor.submit(() -> await(release));
+				CompletableFuture<Boolean> queued = executor.submit(() -> await(release));
+				CompletableFuture<Boolean> refused = executor.submit(() -> true);
+				assertThat(refused).failsWithin(Duration.ofSeconds(1))
+					.withThrowableOfType(ExecutionException.class)
+					.withCauseInstanceOf(CacheAccessException.class);
+				release.countDown();
+				assertThat(running).succeedsWithin(Duration.ofSeconds(5));
+				assertThat(queued).succeedsWithin(Duration.ofSeconds(5));
+			});
+	}
+
+	@Test
+	void asyncExecutorIsClosedWithTheContext() {
+		AtomicReference<CacheExecutor> executor = new AtomicReference<>();
+		this.contextRunner.run((context) -> executor.set(context.getBean(CacheExecutor.class)));
+		assertThat(executor.get().submit(() -> true)).failsWithin(Duration.ofSeconds(1))
+			.withThrowableOfType(ExecutionException.class)
+			.withCauseInstanceOf(CacheAccessException.class);
+	}
+
+	@Test
+	void asyncThreadsBelowOneFailNamingProperty() {
+		assertFailure("app.cache-async.threads=0", "app.cache-async.threads", "at least 1");
+	}
+
+	@Test
+	void asyncQueueCapacityBelowOneFailsNamingProperty() {
+		assertFailure("app.cache-async.queue-capacity=-5", "app.cache-async.queue-capacity", "at least 1");
+	}
+
+	@Test
+	void misspeltAsyncPropertyFailsNamingIt() {
+		assertFailure("app.cache-async.thread=4", "app.cache-async.thread", "did you mean threads?");
+	}
+
+	private static boolean await(CountDownLatch latch) {
+		try {
+			return latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	private void assertFailure(String property, String expectedName, String expectedDetail) {

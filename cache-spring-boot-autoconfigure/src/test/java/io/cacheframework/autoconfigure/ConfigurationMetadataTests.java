@@ -103,7 +103,8 @@ class ConfigurationMetadataTests {
 		List<String> known = UnknownCacheProperties.knownNames();
 		assertThat(known).contains("app.caches.default.timeout", "app.caches.default.options",
 				"app.cache-middleware.enabled", "app.cache-pages[0].path", "app.cache-metrics.operation-timers",
-				"app.cache-health.down-when-unavailable", "app.cache-database.create-tables");
+				"app.cache-health.down-when-unavailable", "app.cache-database.create-tables",
+				"app.cache-async.threads", "app.cache-async.queue-capacity");
 		for (String name : known) {
 			assertThat(properties).as("metadata for %s", name).containsKey(name);
 			assertThat(properties.get(name).get("description")).as(name).asString().isNotBlank();

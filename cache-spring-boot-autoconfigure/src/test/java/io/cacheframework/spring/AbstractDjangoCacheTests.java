@@ -23,6 +23,8 @@ import io.cacheframework.core.CacheStatistics;
 import io.cacheframework.core.Caches;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.BeanUtils;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -318,7 +320,8 @@ public abstract class AbstractDjangoCacheTests {
 	void retrieve(Kind kind) throws Exception {
 		DjangoCache cache = cache(kind);
 		String key = createRandomKey();
-		assertThat(cache.retrieve(key)).isNull();
+		// A late-determined miss: the future completes with null (the store is asked without blocking).
+		assertThat(cache.retrieve(key)).succeedsWithin(Duration.ofSeconds(10)).isNull();
 		cache.put(key, "george");
 		assertThat(wrapped(cache.retrieve(key))).isEqualTo("george");
 		cache.put(key, null);
@@ -389,6 +392,65 @@ public abstract class AbstractDjangoCacheTests {
 		finally {
 			loader.shutdownNow();
 		}
+	}
+
+	/**
+	 * {@code retrieve(key, loader)} returns at once while the loader is still running (no thread waits for it), and
+	 * callers that come meanwhile share the one load. Bounded: 10 s.
+	 */
+	@ForEachKind
+	void retrieveWithSlowLoaderReturnsAtOnceAndLoadsOnce(Kind kind) throws Exception {
+		DjangoCache cache = cache(kind);
+		String key = createRandomKey();
+		AtomicInteger loads = new AtomicInteger();
+		CompletableFuture<String> slowLoad = new CompletableFuture<>();
+		List<CompletableFuture<String>> futures = new ArrayList<>();
+		long start = System.nanoTime();
+		for (int i = 0; i < 20; i++) {
+			futures.add(cache.retrieve(key, () -> {
+				loads.incrementAndGet();
+				return slowLoad;
+			}));
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("20 retrieves while the load runs")
+			.isLessThan(Duration.ofSeconds(2));
+		assertThat(futures).noneMatch(CompletableFuture::isDone);
+		slowLoad.complete("slow value");
+		for (CompletableFuture<String> future : futures) {
+			assertThat(future).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("slow value");
+		}
+		assertThat(loads).hasValue(1);
+		assertThat(cache.get(key).get()).isEqualTo("slow value");
+	}
+
+	/**
+	 * Both {@code retrieve}s count as the blocking calls do, and a value the cache refuses, returned by an
+	 * {@code @Cacheable(sync = true)} method's future, goes to the error handler (counted as an error) while the
+	 * caller still gets it.
+	 */
+	@ForEachKind
+	void retrieveIsCountedAndItsFailuresGoToTheErrorHandler(Kind kind) throws Exception {
+		DjangoCache cache = cache(kind);
+		CacheStatistics statistics = cache.statistics();
+		long hits = statistics.hits();
+		long misses = statistics.misses();
+		long sets = statistics.sets();
+		long errors = statistics.errors();
+		String key = createRandomKey();
+		assertThat(cache.retrieve(key)).succeedsWithin(Duration.ofSeconds(10)).isNull();
+		assertThat(cache.retrieve(key, () -> CompletableFuture.completedFuture("counted")))
+			.succeedsWithin(Duration.ofSeconds(10))
+			.isEqualTo("counted");
+		assertThat(wrapped(cache.retrieve(key))).isEqualTo("counted");
+		assertThat(statistics.hits() - hits).as("hits").isEqualTo(1);
+		assertThat(statistics.misses() - misses).as("misses").isEqualTo(2);
+		assertThat(statistics.sets() - sets).as("sets").isEqualTo(1);
+		assertThat(statistics.errors() - errors).as("errors").isZero();
+
+		String unstorable = createRandomKey();
+		assertThat(this.greetings.unstorableLater(cache.getName(), unstorable).get(10, TimeUnit.SECONDS)).isNotNull();
+		assertThat(statistics.errors() - errors).as("errors after an unstorable value").isPositive();
+		assertThat(cache.get(unstorable)).as("nothing stored").isNull();
 	}
 
 	private static void sleep(long millis) {
@@ -547,6 +609,33 @@ public abstract class AbstractDjangoCacheTests {
 				.isEqualTo("Later " + unsynced + " #1");
 		}
 		assertThat(this.greetings.calls(unsynced)).isEqualTo(1);
+	}
+
+	/**
+	 * {@code @Cacheable} on methods returning {@code Mono} and {@code Flux} (Reactor is on the class path), with and
+	 * without {@code sync}: the method's publisher is subscribed once, later calls are served from the cache.
+	 */
+	@ForEachKind
+	void cacheableReactive(Kind kind) {
+		String cacheName = cache(kind).getName();
+		for (boolean sync : new boolean[] { true, false }) {
+			String mono = createRandomKey();
+			for (int i = 0; i < 2; i++) {
+				Mono<String> result = sync ? this.greetings.mono(cacheName, mono)
+						: this.greetings.monoUnsynchronized(cacheName, mono);
+				assertThat(result.block(Duration.ofSeconds(10))).isEqualTo("Mono " + mono + " #1");
+			}
+			assertThat(this.greetings.calls(mono)).as("sync=%s", sync).isEqualTo(1);
+
+			String flux = createRandomKey();
+			for (int i = 0; i < 2; i++) {
+				Flux<String> result = sync ? this.greetings.flux(cacheName, flux)
+						: this.greetings.fluxUnsynchronized(cacheName, flux);
+				assertThat(result.collectList().block(Duration.ofSeconds(10))).containsExactly("Flux " + flux + " #1",
+						"and more #1");
+			}
+			assertThat(this.greetings.calls(flux)).as("sync=%s", sync).isEqualTo(1);
+		}
 	}
 
 }

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -85,6 +87,39 @@ public class SpringCacheTestApplication {
 		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name")
 		public CompletableFuture<String> laterUnsynchronized(String cacheName, String name) {
 			return CompletableFuture.completedFuture("Later " + name + " #" + call(name));
+		}
+
+		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name", sync = true)
+		public CompletableFuture<Object> unstorableLater(String cacheName, String name) {
+			call(name);
+			// Not Serializable: the cache refuses to store it.
+			return CompletableFuture.completedFuture(new Object());
+		}
+
+		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name", sync = true)
+		public Mono<String> mono(String cacheName, String name) {
+			return Mono.fromSupplier(() -> "Mono " + name + " #" + call(name));
+		}
+
+		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name")
+		public Mono<String> monoUnsynchronized(String cacheName, String name) {
+			return Mono.fromSupplier(() -> "Mono " + name + " #" + call(name));
+		}
+
+		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name", sync = true)
+		public Flux<String> flux(String cacheName, String name) {
+			return Flux.defer(() -> {
+				int call = call(name);
+				return Flux.just("Flux " + name + " #" + call, "and more #" + call);
+			});
+		}
+
+		@Cacheable(cacheResolver = "firstArgumentCacheResolver", key = "#name")
+		public Flux<String> fluxUnsynchronized(String cacheName, String name) {
+			return Flux.defer(() -> {
+				int call = call(name);
+				return Flux.just("Flux " + name + " #" + call, "and more #" + call);
+			});
 		}
 
 	}

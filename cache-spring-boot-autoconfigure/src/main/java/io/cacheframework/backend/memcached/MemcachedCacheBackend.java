@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.cacheframework.core.AbstractCacheBackend;
@@ -70,6 +71,9 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	private final MemcachedTransport transport;
 
+	/** The transport's asynchronous calls, or {@code null} (unix sockets): then the bounded executor runs them. */
+	private final @Nullable AsyncMemcachedTransport async;
+
 	private final MemcachedFlags flags;
 
 	private final long maxItemSize;
@@ -111,6 +115,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		this.transport = location.unixSockets().isEmpty()
 				? new SpyTransport(location.tcp(), options, policy, placements)
 				: new UnixSocketTransport(location.unixSockets(), options, policy, placements);
+		this.async = (this.transport instanceof AsyncMemcachedTransport answering) ? answering : null;
 		long serverLimit = this.transport.itemSizeMax();
 		this.maxItemSize = (serverLimit > 0) ? serverLimit : options.getMaxItemSize().toBytes();
 	}
@@ -206,14 +211,23 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * still read it (a refused global such as a model instance is Django's own data).
 	 */
 	private @Nullable Object read(String key, MemcachedItem item) {
+		Object value = decode(key, item);
+		if (value == NOT_FOUND && !MemcachedFlags.isPickle(item)) {
+			deleteQuietly(key);
+		}
+		return value;
+	}
+
+	/**
+	 * An item's value, or {@link #NOT_FOUND} if it cannot be read (logged, rate-limited); whether to delete it is
+	 * the caller's: {@link #read} deletes in the caller's thread, the asynchronous reads without waiting.
+	 */
+	private @Nullable Object decode(String key, MemcachedItem item) {
 		try {
 			return this.flags.decode(item);
 		}
 		catch (UnreadableValueException ex) {
 			unreadableEntry(key, ex);
-			if (!MemcachedFlags.isPickle(item)) {
-				deleteQuietly(key);
-			}
 			return NOT_FOUND;
 		}
 	}
@@ -285,6 +299,18 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	@Override
 	protected List<String> doSetMany(Map<String, @Nullable Object> values, Timeout timeout) {
 		List<String> failed = new ArrayList<>();
+		Map<String, MemcachedItem> items = items(values, failed);
+		if (!items.isEmpty()) {
+			notStored(items, this.transport.storeMany(items, exptime(timeout)), failed);
+		}
+		return failed;
+	}
+
+	/**
+	 * Each value as a memcached item; one that cannot be stored (not serializable, or too large, whose old value is
+	 * then deleted) is logged and its key added to {@code failed}, as Django's {@code set_many} leaves it out.
+	 */
+	private Map<String, MemcachedItem> items(Map<String, @Nullable Object> values, List<String> failed) {
 		Map<String, MemcachedItem> items = new LinkedHashMap<>();
 		for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
 			try {
@@ -305,14 +331,15 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 				failed.add(entry.getKey());
 			}
 		}
-		if (!items.isEmpty()) {
-			List<String> notStored = this.transport.storeMany(items, exptime(timeout));
-			if (!notStored.isEmpty()) {
-				storeFailed("setMany", new CacheAccessException(notStored.size() + " of " + items.size()
-						+ " keys were not stored"));
-			}
-			failed.addAll(notStored);
+		return items;
+	}
+
+	private List<String> notStored(Map<String, MemcachedItem> items, List<String> notStored, List<String> failed) {
+		if (!notStored.isEmpty()) {
+			storeFailed("setMany", new CacheAccessException(notStored.size() + " of " + items.size()
+					+ " keys were not stored"));
 		}
+		failed.addAll(notStored);
 		return failed;
 	}
 
@@ -356,6 +383,160 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	@Override
 	protected void doClear() {
 		this.transport.flush();
+	}
+
+	// ---------------------------------------------------------------- asynchronous primitives
+
+	// Over spymemcached's futures (AsyncMemcachedTransport): the same steps as the blocking primitives, with no
+	// thread waiting for an answer. The unix-socket transport has no futures of its own: its calls run on the bounded
+	// executor (the defaults of AbstractCacheBackend).
+
+	@Override
+	protected CompletableFuture<@Nullable Object> doGetAsync(String key) {
+		AsyncMemcachedTransport async = this.async;
+		if (async == null) {
+			return super.doGetAsync(key);
+		}
+		return async.getAsync(key).thenApply((item) -> {
+			if (item == null) {
+				return NOT_FOUND;
+			}
+			Object value = decode(key, item);
+			if (value == NOT_FOUND && !MemcachedFlags.isPickle(item)) {
+				deleteQuietlyAsync(async, key);
+			}
+			return value;
+		});
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Object> doGetAsync(String keyHead, String key) {
+		return (this.async != null) ? doGetAsync(keyHead.concat(key)) : super.doGetAsync(keyHead, key);
+	}
+
+	@Override
+	protected CompletableFuture<Map<String, @Nullable Object>> doGetManyAsync(List<MadeKey> madeKeys) {
+		AsyncMemcachedTransport async = this.async;
+		if (async == null) {
+			return super.doGetManyAsync(madeKeys);
+		}
+		List<String> keys = madeKeys.stream().map(MadeKey::made).toList();
+		return async.getManyAsync(keys, (ex) -> storeFailed("getMany", ex)).thenApply((found) -> {
+			Map<String, @Nullable Object> result = new LinkedHashMap<>();
+			for (String key : keys) {
+				MemcachedItem item = found.get(key);
+				if (item != null) {
+					Object value = decode(key, item);
+					if (value == NOT_FOUND) {
+						if (!MemcachedFlags.isPickle(item)) {
+							deleteQuietlyAsync(async, key);
+						}
+					}
+					else {
+						result.put(key, value);
+					}
+				}
+			}
+			return result;
+		});
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Void> doSetAsync(String key, @Nullable Object value, Timeout timeout) {
+		AsyncMemcachedTransport async = this.async;
+		if (async == null) {
+			return super.doSetAsync(key, value, timeout);
+		}
+		MemcachedItem item = this.flags.encode(value);
+		if (tooLarge(key, item)) {
+			// As Django with python-memcached: the key must not keep its old value.
+			deleteQuietlyAsync(async, key);
+			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
+					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes); old value deleted");
+		}
+		return async.storeAsync(false, key, exptime(timeout), item).thenApply((stored) -> {
+			if (!stored) {
+				throw new CacheAccessException("memcached did not store key '" + key + "'");
+			}
+			return null;
+		});
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doAddAsync(String key, @Nullable Object value, Timeout timeout) {
+		AsyncMemcachedTransport async = this.async;
+		if (async == null) {
+			return super.doAddAsync(key, value, timeout);
+		}
+		MemcachedItem item = this.flags.encode(value);
+		if (tooLarge(key, item)) {
+			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
+					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes)");
+		}
+		return async.storeAsync(true, key, exptime(timeout), item);
+	}
+
+	@Override
+	protected CompletableFuture<List<String>> doSetManyAsync(Map<String, @Nullable Object> values, Timeout timeout) {
+		AsyncMemcachedTransport async = this.async;
+		if (async == null) {
+			return super.doSetManyAsync(values, timeout);
+		}
+		List<String> failed = new ArrayList<>();
+		Map<String, MemcachedItem> items = items(values, failed);
+		if (items.isEmpty()) {
+			return CompletableFuture.completedFuture(failed);
+		}
+		return async.storeManyAsync(items, exptime(timeout))
+			.thenApply((notStored) -> notStored(items, notStored, failed));
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doTouchAsync(String key, Timeout timeout) {
+		return (this.async != null) ? this.async.touchAsync(key, exptime(timeout)) : super.doTouchAsync(key, timeout);
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doDeleteAsync(String key) {
+		return (this.async != null) ? this.async.deleteAsync(key) : super.doDeleteAsync(key);
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Void> doDeleteManyAsync(List<String> keys) {
+		return (this.async != null) ? this.async.deleteManyAsync(keys) : super.doDeleteManyAsync(keys);
+	}
+
+	@Override
+	protected CompletableFuture<Long> doIncrAsync(String key, String rawKey, long delta) {
+		AsyncMemcachedTransport async = this.async;
+		if (async == null) {
+			return super.doIncrAsync(key, rawKey, delta);
+		}
+		// As doIncr: the stored item is checked first, then memcached's atomic incr/decr.
+		return async.getAsync(key).thenCompose((current) -> {
+			if (current == null) {
+				throw new NoSuchElementException("Key '" + key + "' not found");
+			}
+			if (!MemcachedFlags.isCounter(current)) {
+				throw new IllegalStateException("Value of key '" + key + "' is not an integer memcached can increment");
+			}
+			return async.incrAsync(key, delta);
+		}).thenApply((result) -> {
+			if (result == null) {
+				throw new NoSuchElementException("Key '" + key + "' not found");
+			}
+			return result;
+		});
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Void> doClearAsync() {
+		return (this.async != null) ? this.async.flushAsync() : super.doClearAsync();
+	}
+
+	/** Best effort, as {@link #deleteQuietly}: nobody waits for it. */
+	private static void deleteQuietlyAsync(AsyncMemcachedTransport async, String key) {
+		async.deleteAsync(key);
 	}
 
 	@Override

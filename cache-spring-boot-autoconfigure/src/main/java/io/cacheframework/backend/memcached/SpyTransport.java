@@ -10,11 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,6 +35,9 @@ import net.spy.memcached.ConnectionObserver;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.MemcachedNode;
+import net.spy.memcached.internal.BulkFuture;
+import net.spy.memcached.internal.GetFuture;
+import net.spy.memcached.internal.OperationFuture;
 import net.spy.memcached.ops.OperationCallback;
 import net.spy.memcached.ops.OperationStatus;
 import net.spy.memcached.ops.StatsOperation;
@@ -52,7 +59,7 @@ import org.jspecify.annotations.Nullable;
  * {@link ServerLog} says what matters.</li>
  * </ul>
  */
-final class SpyTransport implements MemcachedTransport {
+final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport {
 
 	static {
 		SpyLogging.install();
@@ -704,6 +711,361 @@ final class SpyTransport implements MemcachedTransport {
 				}
 			}
 		}
+	}
+
+	// ---------------------------------------------------------------- asynchronous calls
+
+	// The same server choice and outage checks as the blocking calls; then spymemcached's own future completes ours
+	// from its listener threads (no thread waits per call), and a scheduled deadline of the operation timeout
+	// completes it as a timeout, reported to the policy as the blocking await reports one. With flush-after-outage,
+	// the one call that flushes a server after an outage waits for that flush, as a blocking call does.
+
+	/**
+	 * The asynchronous twin of {@code call}: one key's request, refused at once when its server is down.
+	 */
+	private <T> CompletableFuture<T> callAsync(String operation, String key, AsyncBody<T> body) {
+		try {
+			long deadline = deadline();
+			Clients clients = this.current;
+			MemcachedClient client = client(clients);
+			OutagePolicy.Server server = use(clients, client, target(clients, client, key), deadline);
+			return sendAsync(operation, server, () -> body.start(client));
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	private <T> CompletableFuture<T> sendAsync(String operation, OutagePolicy.Server server, AsyncBody.Send<T> send) {
+		Sending<T> sending;
+		try {
+			sending = send.start();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(new CacheAccessException(operation + " failed on memcached server "
+					+ server + ": " + ex.getMessage(), ex));
+		}
+		return answerAsync(operation, server, sending);
+	}
+
+	/**
+	 * The asynchronous twin of {@code await}: the outcome of one request, reported to the policy. An answer arrives
+	 * on spymemcached's listener thread; a timeout fires on the JDK's timer thread and completes the call there, so
+	 * that it completes even while a caller's callback holds the listener thread.
+	 */
+	private <T> CompletableFuture<T> answerAsync(String operation, OutagePolicy.Server server, Sending<T> sending) {
+		return sending.answer().orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).handle((value, failure) -> {
+			if (failure == null) {
+				this.policy.answered(server);
+				return value;
+			}
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			if (cause instanceof TimeoutException) {
+				sending.request().cancel(false);
+				this.policy.timedOut(server);
+				throw new CacheAccessException(operation + " timed out after " + this.timeoutMillis
+						+ " ms on memcached server " + server, cause);
+			}
+			throw new CacheAccessException(operation + " failed on memcached server " + server + ": "
+					+ cause.getMessage(), cause);
+		});
+	}
+
+	/**
+	 * The listener threads of a client's factory; the caller's thread once they are shut down (the cache closing).
+	 */
+	private static Executor listeners(Clients clients) {
+		ConnectionFactory factory = clients.factory();
+		if (factory == null) {
+			return Runnable::run;
+		}
+		ExecutorService listeners = factory.getListenerExecutorService();
+		return (task) -> {
+			try {
+				listeners.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				task.run();
+			}
+		};
+	}
+
+	/** A spymemcached future's outcome, taken when its listener is told (it is done then: nothing waits). */
+	@SuppressWarnings("unchecked")
+	private static <T> void settle(CompletableFuture<T> answer, Future<?> done) {
+		try {
+			answer.complete((T) done.get());
+		}
+		catch (ExecutionException ex) {
+			answer.completeExceptionally((ex.getCause() != null) ? ex.getCause() : ex);
+		}
+		catch (RuntimeException ex) {
+			// A cancelled request (CancellationException) too.
+			answer.completeExceptionally(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			answer.completeExceptionally(ex);
+		}
+	}
+
+	private static <T> Sending<T> listen(GetFuture<T> request) {
+		CompletableFuture<T> answer = new CompletableFuture<>();
+		request.addListener((done) -> settle(answer, done));
+		return new Sending<>(request, answer);
+	}
+
+	private static <T> Sending<T> listen(OperationFuture<T> request) {
+		CompletableFuture<T> answer = new CompletableFuture<>();
+		request.addListener((done) -> settle(answer, done));
+		return new Sending<>(request, answer);
+	}
+
+	private static <T> Sending<T> listen(BulkFuture<T> request) {
+		CompletableFuture<T> answer = new CompletableFuture<>();
+		request.addListener((done) -> settle(answer, done));
+		return new Sending<>(request, answer);
+	}
+
+	@Override
+	public CompletableFuture<@Nullable MemcachedItem> getAsync(String key) {
+		return callAsync("get", key, (client) -> listen(client.asyncGet(key, Items.INSTANCE)));
+	}
+
+	@Override
+	public CompletableFuture<Map<String, MemcachedItem>> getManyAsync(List<String> keys,
+			Consumer<CacheAccessException> failures) {
+		List<CompletableFuture<Map<String, MemcachedItem>>> parts = new ArrayList<>();
+		try {
+			long deadline = deadline();
+			Clients clients = this.current;
+			MemcachedClient client = client(clients);
+			PlacementNodeLocator locator = locator(client);
+			Placed placed = this.policy.place(clients.placement(), keys, (index) -> locator.node(index).isActive());
+			int down = placed.down().size();
+			for (Map.Entry<Integer, List<String>> entry : placed.byServer().entrySet()) {
+				OutagePolicy.Server server;
+				try {
+					server = use(clients, client, entry.getKey(), deadline);
+				}
+				catch (CacheAccessException ex) {
+					down += entry.getValue().size();
+					continue;
+				}
+				parts.add(sendAsync("getMany", server,
+						() -> listen(client.asyncGetBulk(entry.getValue(), Items.INSTANCE))));
+			}
+			if (down == keys.size()) {
+				if (!keys.isEmpty()) {
+					throw new CacheAccessException("memcached servers of all " + keys.size() + " keys are down");
+				}
+				return CompletableFuture.completedFuture(Collections.emptyMap());
+			}
+			if (down > 0) {
+				failures.accept(new CacheAccessException(down + " of " + keys.size()
+						+ " keys are on memcached servers that are down"));
+			}
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		return settled(parts).thenApply((done) -> {
+			Map<String, MemcachedItem> found = new HashMap<>();
+			for (CompletableFuture<Map<String, MemcachedItem>> part : parts) {
+				CacheAccessException failure = failure(part);
+				if (failure != null) {
+					failures.accept(failure);
+				}
+				else if (part.join() != null) {
+					found.putAll(part.join());
+				}
+			}
+			return found;
+		});
+	}
+
+	@Override
+	public CompletableFuture<Boolean> storeAsync(boolean add, String key, int exptime, MemcachedItem item) {
+		return this.<Boolean>callAsync(add ? "add" : "set", key,
+				(client) -> listen(add ? client.add(key, exptime, item, Items.INSTANCE)
+						: client.set(key, exptime, item, Items.INSTANCE)))
+			.thenApply(Boolean.TRUE::equals);
+	}
+
+	@Override
+	public CompletableFuture<List<String>> storeManyAsync(Map<String, MemcachedItem> items, int exptime) {
+		Map<String, Sent<Boolean>> sent = new LinkedHashMap<>();
+		List<String> failed = new ArrayList<>();
+		Clients clients = this.current;
+		try {
+			MemcachedClient client = client(clients);
+			failed.addAll(sendEach(clients, client, List.copyOf(items.keySet()), deadline(),
+					(key) -> client.set(key, exptime, items.get(key), Items.INSTANCE), sent));
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		Map<String, CompletableFuture<Boolean>> answers = answersOf("set", sent);
+		return settled(List.copyOf(answers.values())).thenApply((done) -> {
+			answers.forEach((key, answer) -> {
+				if (failure(answer) != null || !Boolean.TRUE.equals(answer.join())) {
+					failed.add(key);
+				}
+			});
+			return failed;
+		});
+	}
+
+	@Override
+	public CompletableFuture<Boolean> touchAsync(String key, int exptime) {
+		return this.<Boolean>callAsync("touch", key, (client) -> listen(client.touch(key, exptime)))
+			.thenApply(Boolean.TRUE::equals);
+	}
+
+	@Override
+	public CompletableFuture<Boolean> deleteAsync(String key) {
+		return this.<Boolean>callAsync("delete", key, (client) -> listen(client.delete(key)))
+			.thenApply(Boolean.TRUE::equals);
+	}
+
+	@Override
+	public CompletableFuture<@Nullable Void> deleteManyAsync(List<String> keys) {
+		Map<String, Sent<Boolean>> sent = new LinkedHashMap<>();
+		int[] unsent = new int[1];
+		Clients clients = this.current;
+		try {
+			MemcachedClient client = client(clients);
+			unsent[0] = sendEach(clients, client, keys, deadline(), client::delete, sent).size();
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		Map<String, CompletableFuture<Boolean>> answers = answersOf("delete", sent);
+		return settled(List.copyOf(answers.values())).thenApply((done) -> {
+			long unreachable = unsent[0] + answers.values().stream().filter((answer) -> failure(answer) != null).count();
+			if (unreachable > 0) {
+				throw new CacheAccessException("deleteMany: " + unreachable + " of " + keys.size()
+						+ " keys could not be deleted");
+			}
+			return null;
+		});
+	}
+
+	@Override
+	public CompletableFuture<@Nullable Long> incrAsync(String key, long delta) {
+		return this.<Long>callAsync((delta >= 0) ? "incr" : "decr", key,
+				(client) -> listen((delta >= 0) ? client.asyncIncr(key, delta) : client.asyncDecr(key, -delta)))
+			.thenApply((result) -> (result == null || result == -1) ? null : result);
+	}
+
+	/**
+	 * {@code flush_all} on every server, each answer taken by its own callback: spymemcached's {@code flush()} future
+	 * never tells its listeners, so it cannot be used here. The callbacks run on the I/O thread, where nothing of the
+	 * caller's may run: what follows is handed to the listener threads.
+	 */
+	@Override
+	public CompletableFuture<@Nullable Void> flushAsync() {
+		Clients clients = this.current;
+		List<CompletableFuture<Boolean>> answers = Collections.synchronizedList(new ArrayList<>());
+		try {
+			MemcachedClient client = client(clients);
+			ConnectionFactory factory = clients.factory();
+			client.broadcastOp((node, latch) -> {
+				CompletableFuture<Boolean> answer = new CompletableFuture<>();
+				answers.add(answer.orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS));
+				return factory.getOperationFactory().flush(0, new OperationCallback() {
+
+					@Override
+					public void receivedStatus(OperationStatus status) {
+						answer.complete(status.isSuccess());
+					}
+
+					@Override
+					public void complete() {
+						answer.complete(false);
+						latch.countDown();
+					}
+
+				});
+			});
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(new CacheAccessException("flush_all failed: " + ex, ex));
+		}
+		List<CompletableFuture<Boolean>> all = List.copyOf(answers);
+		// Handed to the listener threads as other answers are, bounded in case a caller's callback holds them.
+		return settled(all).<@Nullable Void>thenApplyAsync((done) -> {
+			for (CompletableFuture<Boolean> answer : all) {
+				if (answer.isCompletedExceptionally()) {
+					throw new CacheAccessException("flush_all got no answer within " + this.timeoutMillis
+							+ " ms from at least one memcached server");
+				}
+				if (!Boolean.TRUE.equals(answer.join())) {
+					throw new CacheAccessException("flush_all failed on at least one memcached server");
+				}
+			}
+			return null;
+		}, listeners(clients)).orTimeout(2 * this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionally((failure) -> {
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			throw (cause instanceof CacheAccessException access) ? access
+					: new CacheAccessException("flush_all got no answer within " + this.timeoutMillis + " ms", cause);
+		});
+	}
+
+	/** The answers to requests sent by {@code sendEach}, each bounded by the operation timeout. */
+	@SuppressWarnings("unchecked")
+	private Map<String, CompletableFuture<Boolean>> answersOf(String operation, Map<String, Sent<Boolean>> sent) {
+		Map<String, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
+		sent.forEach((key, request) -> answers.put(key,
+				answerAsync(operation, request.server(), listen((OperationFuture<Boolean>) request.future()))));
+		return answers;
+	}
+
+	/** Completes when every part has, whatever its outcome. */
+	private static CompletableFuture<@Nullable Void> settled(List<? extends CompletableFuture<?>> parts) {
+		return CompletableFuture.allOf(parts.stream()
+			.map((part) -> part.handle((value, failure) -> null))
+			.toArray(CompletableFuture[]::new));
+	}
+
+	/** A completed part's failure, or {@code null} if it succeeded. */
+	private static @Nullable CacheAccessException failure(CompletableFuture<?> part) {
+		if (!part.isCompletedExceptionally()) {
+			return null;
+		}
+		try {
+			part.join();
+			return null;
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof CacheAccessException failure) {
+				return failure;
+			}
+			throw ex;
+		}
+	}
+
+	/** A request to spymemcached and our future of its answer. */
+	private record Sending<T>(Future<?> request, CompletableFuture<T> answer) {
+	}
+
+	@FunctionalInterface
+	private interface AsyncBody<T> {
+
+		Sending<T> start(MemcachedClient client);
+
+		@FunctionalInterface
+		interface Send<T> {
+
+			Sending<T> start();
+
+		}
+
 	}
 
 	static String format(SocketAddress address) {

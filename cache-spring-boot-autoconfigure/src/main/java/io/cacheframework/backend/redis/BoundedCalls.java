@@ -2,7 +2,11 @@ package io.cacheframework.backend.redis;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -24,13 +28,28 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
  */
 final class BoundedCalls {
 
+	/** How much later than Lettuce's own command timeout an asynchronous call gives up by itself. */
+	private static final long BACKSTOP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
 	private final long timeoutNanos;
+
+	private final Executor completions;
 
 	/**
 	 * @param timeout how long one command may take
+	 * @param completions Lettuce's own computation threads, on which asynchronous answers are handed over
 	 */
-	BoundedCalls(Duration timeout) {
+	BoundedCalls(Duration timeout, Executor completions) {
 		this.timeoutNanos = timeout.toNanos();
+		// Once the cache is closed Lettuce's threads refuse work: the answer is then handed over where it arrives.
+		this.completions = (task) -> {
+			try {
+				completions.execute(task);
+			}
+			catch (RejectedExecutionException ex) {
+				task.run();
+			}
+		};
 	}
 
 	/**
@@ -102,21 +121,13 @@ final class BoundedCalls {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(false);
-			return noAnswer(server, "no answer within " + timeoutMillis() + " ms", ex);
+			throw failure(server, ex);
 		}
 		catch (ExecutionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			if (cause instanceof RedisCommandExecutionException) {
-				server.answered();
-				throw new ServerReplyException(server, String.valueOf(cause.getMessage()), cause);
-			}
-			if (cause instanceof RedisCommandTimeoutException) {
-				return noAnswer(server, "no answer within " + timeoutMillis() + " ms", cause);
-			}
-			return noAnswer(server, String.valueOf(cause.getMessage()), cause);
+			throw failure(server, (ex.getCause() != null) ? ex.getCause() : ex);
 		}
 		catch (CancellationException ex) {
-			return noAnswer(server, "command cancelled", ex);
+			throw failure(server, ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -125,9 +136,84 @@ final class BoundedCalls {
 		}
 	}
 
-	private static <T> T noAnswer(Server server, String reason, Throwable cause) {
+	/**
+	 * Send a command and complete a future with its answer, without any thread waiting for it: the asynchronous
+	 * twin of {@link #call}. Lettuce's own timer ends a command after the operation timeout; a second deadline a
+	 * little later is kept here in case it does not, so that the future always completes.
+	 * @param target where it goes
+	 * @param command the command
+	 * @param <T> its result
+	 * @return the result, or failed with a {@link CacheAccessException} (no answer in time, an error reply, a server
+	 * not connected or avoided)
+	 */
+	<T> CompletableFuture<T> callAsync(Target target,
+			Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		RedisFuture<T> sent;
+		try {
+			sent = send(target, command);
+		}
+		catch (CacheAccessException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		return answer(target, sent);
+	}
+
+	/**
+	 * The answer to a command sent with {@link #send}, as a future completed on Lettuce's computation threads.
+	 * @param target where it went
+	 * @param future its future
+	 * @param <T> its result
+	 * @return the result, or failed with a {@link CacheAccessException}
+	 */
+	<T> CompletableFuture<T> answer(Target target, RedisFuture<T> future) {
+		Server server = target.server();
+		CompletableFuture<T> answer = new CompletableFuture<>();
+		// Handed over to Lettuce's computation threads, not completed on its I/O thread: whatever the caller chains
+		// runs there, and a blocking cache call chained on an I/O thread (Spring's put after a missed retrieve) would
+		// wait for an answer that only this very thread can read.
+		future.whenCompleteAsync((value, failure) -> {
+			if (failure == null) {
+				answer.complete(value);
+			}
+			else {
+				answer.completeExceptionally(failure);
+			}
+		}, this.completions);
+		return answer.orTimeout(this.timeoutNanos + BACKSTOP_NANOS, TimeUnit.NANOSECONDS).handle((value, failure) -> {
+			if (failure == null) {
+				server.answered();
+				return value;
+			}
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			if (cause instanceof TimeoutException) {
+				future.cancel(false);
+			}
+			throw failure(server, cause);
+		});
+	}
+
+	/**
+	 * What a command's failure means: an error reply of the server's own is an answer; anything else (a timeout, a
+	 * connection lost under the command, a cancelled command) is a missing answer, reported to the server's breaker.
+	 */
+	private CacheAccessException failure(Server server, Throwable cause) {
+		if (cause instanceof RedisCommandExecutionException) {
+			server.answered();
+			return new ServerReplyException(server, String.valueOf(cause.getMessage()), cause);
+		}
+		String reason;
+		if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
+			reason = "no answer within " + timeoutMillis() + " ms";
+		}
+		else if (cause instanceof CancellationException) {
+			reason = "command cancelled";
+		}
+		else {
+			reason = String.valueOf(cause.getMessage());
+		}
 		server.noAnswer(reason);
-		throw new CacheAccessException(server + ": " + reason, cause);
+		return new CacheAccessException(server + ": " + reason, cause);
 	}
 
 }

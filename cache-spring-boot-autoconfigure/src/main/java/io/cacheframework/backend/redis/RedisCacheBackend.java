@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import io.cacheframework.core.AbstractCacheBackend;
@@ -113,11 +115,11 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 		options.validate();
 		List<RedisURI> uris = RedisLocation.parse(settings.location(), options);
 		this.wire = new RedisWireFormat(new ValueCodec(serializer, options.getValueFormat(), PickleLimits.defaults()));
-		this.calls = new BoundedCalls(options.getOperationTimeout());
 		this.clearPattern = settings.keyPrefix().isEmpty() ? null
 				: (glob(settings.keyPrefix()) + ":*").getBytes(StandardCharsets.UTF_8);
 		this.log = new ServerLog(this.logger, settings.alias());
 		this.resources = LettuceSettings.resources(options);
+		this.calls = new BoundedCalls(options.getOperationTimeout(), this.resources.eventExecutorGroup());
 		try {
 			this.servers = options.isCluster() ? new ClusterServers(uris, options, this.resources, this.log)
 					: new StandaloneServers(uris, options, this.resources, this.log);
@@ -270,17 +272,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 	@Override
 	protected List<String> doSetMany(Map<String, @Nullable Object> values, Timeout timeout) {
 		List<String> failed = new ArrayList<>();
-		Map<String, byte[]> encoded = new LinkedHashMap<>();
-		for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
-			try {
-				encoded.put(entry.getKey(), this.wire.encode(entry.getValue()));
-			}
-			catch (ValueNotStorableException ex) {
-				this.logger.warn("Cache '" + alias() + "' could not store key " + CacheKeys.repr(entry.getKey())
-						+ ": " + ex.getMessage());
-				failed.add(entry.getKey());
-			}
-		}
+		Map<String, byte[]> encoded = encodeAll(values, failed);
 		if (encoded.isEmpty()) {
 			return failed;
 		}
@@ -437,7 +429,282 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 		}
 	}
 
+	// ---------------------------------------------------------------- asynchronous primitives (no thread waits)
+
+	// The same commands as the blocking primitives, with the answers taken by Lettuce's I/O threads: no thread is
+	// parked per call. A failure completes the future with BoundedCalls' CacheAccessException, which the cache turns
+	// into a miss or a failed write as it does for the blocking call; a caller's mistake (a value that cannot be
+	// stored) is thrown before anything is sent, as the blocking call throws it.
+
+	@Override
+	protected CompletableFuture<@Nullable Object> doGetAsync(String key) {
+		byte[] redisKey = bytes(key);
+		return this.calls.callAsync(this.servers.read(redisKey), (commands) -> commands.get(redisKey))
+			.thenApply((data) -> (data != null) ? decode(key, data) : NOT_FOUND);
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Object> doGetAsync(String keyHead, String key) {
+		return doGetAsync(keyHead.concat(key));
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Void> doSetAsync(String key, @Nullable Object value, Timeout timeout) {
+		byte[] data = this.wire.encode(value);
+		byte[] redisKey = bytes(key);
+		long seconds = seconds(timeout);
+		Target target = this.servers.write(redisKey);
+		CompletableFuture<?> sent;
+		if (seconds == 0) {
+			sent = this.calls.callAsync(target, (commands) -> commands.del(redisKey));
+		}
+		else if (seconds < 0) {
+			sent = this.calls.callAsync(target, (commands) -> commands.set(redisKey, data));
+		}
+		else {
+			sent = this.calls.callAsync(target, (commands) -> commands.set(redisKey, data, SetArgs.Builder.ex(seconds)));
+		}
+		return sent.thenApply((reply) -> null);
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doAddAsync(String key, @Nullable Object value, Timeout timeout) {
+		byte[] data = this.wire.encode(value);
+		byte[] redisKey = bytes(key);
+		long seconds = seconds(timeout);
+		Target target = this.servers.write(redisKey);
+		SetArgs args = (seconds > 0) ? SetArgs.Builder.nx().ex(seconds) : SetArgs.Builder.nx();
+		return this.calls.callAsync(target, (commands) -> commands.set(redisKey, data, args)).thenCompose((reply) -> {
+			boolean added = "OK".equals(reply);
+			if (added && seconds == 0) {
+				return this.calls.callAsync(target, (commands) -> commands.del(redisKey)).thenApply((deleted) -> true);
+			}
+			return CompletableFuture.completedFuture(added);
+		});
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doTouchAsync(String key, Timeout timeout) {
+		byte[] redisKey = bytes(key);
+		Target target = this.servers.write(redisKey);
+		if (timeout.isNever()) {
+			CompletableFuture<Boolean> persisted = this.calls.callAsync(target, (commands) -> commands.persist(redisKey));
+			CompletableFuture<Long> exists = this.calls.callAsync(target, (commands) -> commands.exists(redisKey));
+			return persisted.thenCombine(exists, (persist, count) -> count > 0);
+		}
+		long seconds = seconds(timeout);
+		return this.calls.callAsync(target, (commands) -> commands.expire(redisKey, seconds))
+			.thenApply(Boolean.TRUE::equals);
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doDeleteAsync(String key) {
+		byte[] redisKey = bytes(key);
+		return this.calls.callAsync(this.servers.write(redisKey), (commands) -> commands.del(redisKey))
+			.thenApply((count) -> count > 0);
+	}
+
+	@Override
+	protected CompletableFuture<Boolean> doHasKeyAsync(String key) {
+		byte[] redisKey = bytes(key);
+		return this.calls.callAsync(this.servers.read(redisKey), (commands) -> commands.exists(redisKey))
+			.thenApply((count) -> count > 0);
+	}
+
+	@Override
+	protected CompletableFuture<Map<String, @Nullable Object>> doGetManyAsync(List<MadeKey> madeKeys) {
+		List<byte[]> keys = new ArrayList<>(madeKeys.size());
+		for (MadeKey key : madeKeys) {
+			keys.add(bytes(key.made()));
+		}
+		List<RedisServers.Batch> batches = this.servers.batches(keys, false);
+		List<CompletableFuture<List<KeyValue<byte[], byte[]>>>> parts = new ArrayList<>(batches.size());
+		for (RedisServers.Batch batch : batches) {
+			byte[][] batchKeys = select(keys, batch.positions());
+			parts.add(this.calls.callAsync(batch.target(), (commands) -> commands.mget(batchKeys)));
+		}
+		return settled(parts, "getMany").thenApply((done) -> {
+			Map<String, @Nullable Object> result = new LinkedHashMap<>();
+			for (int i = 0; i < batches.size(); i++) {
+				if (parts.get(i).isCompletedExceptionally()) {
+					continue;
+				}
+				List<KeyValue<byte[], byte[]>> found = parts.get(i).join();
+				int[] positions = batches.get(i).positions();
+				for (int j = 0; j < positions.length && j < found.size(); j++) {
+					if (found.get(j).hasValue()) {
+						String made = madeKeys.get(positions[j]).made();
+						Object decoded = decode(made, found.get(j).getValue());
+						if (decoded != NOT_FOUND) {
+							result.put(made, decoded);
+						}
+					}
+				}
+			}
+			// The caller's order, as the blocking getMany gives it.
+			Map<String, @Nullable Object> ordered = new LinkedHashMap<>();
+			for (MadeKey key : madeKeys) {
+				if (result.containsKey(key.made())) {
+					ordered.put(key.made(), result.get(key.made()));
+				}
+			}
+			return ordered;
+		});
+	}
+
+	@Override
+	protected CompletableFuture<List<String>> doSetManyAsync(Map<String, @Nullable Object> values, Timeout timeout) {
+		List<String> failed = new ArrayList<>();
+		Map<String, byte[]> encoded = encodeAll(values, failed);
+		if (encoded.isEmpty()) {
+			return CompletableFuture.completedFuture(failed);
+		}
+		long seconds = seconds(timeout);
+		if (seconds == 0) {
+			return doDeleteManyAsync(new ArrayList<>(encoded.keySet())).thenApply((done) -> failed);
+		}
+		List<String> keys = new ArrayList<>(encoded.keySet());
+		List<CompletableFuture<String>> parts = new ArrayList<>(keys.size());
+		encoded.forEach((key, data) -> {
+			byte[] redisKey = bytes(key);
+			parts.add(this.calls.callAsync(this.servers.write(redisKey), (commands) -> (seconds < 0)
+					? commands.set(redisKey, data) : commands.set(redisKey, data, SetArgs.Builder.ex(seconds))));
+		});
+		return settled(parts, "setMany").thenApply((done) -> {
+			for (int i = 0; i < keys.size(); i++) {
+				if (parts.get(i).isCompletedExceptionally()) {
+					failed.add(keys.get(i));
+				}
+			}
+			return failed;
+		});
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Void> doDeleteManyAsync(List<String> madeKeys) {
+		List<byte[]> keys = new ArrayList<>(madeKeys.size());
+		for (String key : madeKeys) {
+			keys.add(bytes(key));
+		}
+		List<CompletableFuture<Long>> parts = new ArrayList<>();
+		for (RedisServers.Batch batch : this.servers.batches(keys, true)) {
+			byte[][] batchKeys = select(keys, batch.positions());
+			parts.add(this.calls.callAsync(batch.target(), (commands) -> commands.del(batchKeys)));
+		}
+		return settled(parts, "deleteMany").thenApply((done) -> null);
+	}
+
+	@Override
+	protected CompletableFuture<Long> doIncrAsync(String key, String rawKey, long delta) {
+		byte[] redisKey = bytes(key);
+		byte[][] keys = { redisKey };
+		byte[][] arguments = IncrScript.arguments(delta);
+		Target target = this.servers.write(redisKey);
+		return this.calls
+			.<byte[]>callAsync(target,
+					(commands) -> commands.<byte[]>evalsha(IncrScript.SHA1, ScriptOutputType.VALUE, keys, arguments))
+			.exceptionallyCompose((failure) -> {
+				if (cause(failure) instanceof ServerReplyException ex && ex.getCause() instanceof RedisNoScriptException) {
+					// The server has not seen the script yet (or restarted): send it once.
+					return this.calls.callAsync(target, (commands) -> commands.<byte[]>eval(IncrScript.SCRIPT,
+							ScriptOutputType.VALUE, keys, arguments));
+				}
+				return CompletableFuture.failedFuture(cause(failure));
+			})
+			.handle((reply, failure) -> {
+				if (failure == null) {
+					return IncrScript.result(key, reply);
+				}
+				Throwable cause = cause(failure);
+				if (cause instanceof ServerReplyException ex
+						&& (ex.reply().startsWith("OVERFLOW") || ex.reply().startsWith("NOTINTEGER"))) {
+					throw IncrScript.refused(key, ex.reply());
+				}
+				throw (cause instanceof RuntimeException runtime) ? runtime : new CompletionException(cause);
+			});
+	}
+
+	@Override
+	protected CompletableFuture<@Nullable Void> doClearAsync() {
+		Target whole = this.servers.whole();
+		byte[] pattern = this.clearPattern;
+		if (pattern == null) {
+			return this.calls.callAsync(whole, (commands) -> commands.flushdb()).thenApply((reply) -> null);
+		}
+		return clearFrom(whole, ScanCursor.INITIAL, ScanArgs.Builder.matches(pattern).limit(CLEAR_SCAN_COUNT));
+	}
+
+	/**
+	 * One {@code SCAN} page of {@link #doClearAsync()} and its {@code UNLINK}s, then the next page.
+	 */
+	private CompletableFuture<@Nullable Void> clearFrom(Target whole, ScanCursor cursor, ScanArgs args) {
+		return this.calls.callAsync(whole, (commands) -> commands.scan(cursor, args)).thenCompose((page) -> {
+			List<byte[]> keys = page.getKeys();
+			List<CompletableFuture<Long>> unlinks = new ArrayList<>();
+			if (!keys.isEmpty()) {
+				for (RedisServers.Batch batch : this.servers.batches(keys, true)) {
+					byte[][] batchKeys = select(keys, batch.positions());
+					unlinks.add(this.calls.callAsync(batch.target(), (commands) -> commands.unlink(batchKeys)));
+				}
+			}
+			return CompletableFuture.allOf(unlinks.toArray(CompletableFuture[]::new))
+				.thenCompose((done) -> page.isFinished() ? CompletableFuture.<@Nullable Void>completedFuture(null)
+						: clearFrom(whole, page, args));
+		});
+	}
+
+	/**
+	 * Completes when every part of a multi-part call has: as the blocking {@link Failures}, if every part failed
+	 * the call failed, and if some did each is counted and logged and the call goes on with the others.
+	 */
+	private CompletableFuture<@Nullable Void> settled(List<? extends CompletableFuture<?>> parts, String operation) {
+		CompletableFuture<?>[] outcomes = parts.stream()
+			.map((part) -> part.handle((value, failure) -> null))
+			.toArray(CompletableFuture[]::new);
+		return CompletableFuture.allOf(outcomes).thenApply((done) -> {
+			Failures failures = new Failures(parts.size());
+			for (CompletableFuture<?> part : parts) {
+				if (part.isCompletedExceptionally()) {
+					try {
+						part.join();
+					}
+					catch (CompletionException ex) {
+						if (!(cause(ex) instanceof CacheAccessException failure)) {
+							throw ex;
+						}
+						failures.add(failure);
+					}
+				}
+			}
+			failures.report(operation);
+			return null;
+		});
+	}
+
+	private static Throwable cause(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
 	// ---------------------------------------------------------------- values and timeouts
+
+	/**
+	 * Each value in Redis's form; a value that cannot be stored is logged and its key added to {@code failed}, as
+	 * Django's {@code set_many} leaves it out rather than failing the others.
+	 */
+	private Map<String, byte[]> encodeAll(Map<String, @Nullable Object> values, List<String> failed) {
+		Map<String, byte[]> encoded = new LinkedHashMap<>();
+		for (Map.Entry<String, @Nullable Object> entry : values.entrySet()) {
+			try {
+				encoded.put(entry.getKey(), this.wire.encode(entry.getValue()));
+			}
+			catch (ValueNotStorableException ex) {
+				this.logger.warn("Cache '" + alias() + "' could not store key " + CacheKeys.repr(entry.getKey())
+						+ ": " + ex.getMessage());
+				failed.add(entry.getKey());
+			}
+		}
+		return encoded;
+	}
 
 	/** Stands for a stored {@code null} in {@link #doGetMany}'s array of values. */
 	private static final Object STORED_NULL = new Object();

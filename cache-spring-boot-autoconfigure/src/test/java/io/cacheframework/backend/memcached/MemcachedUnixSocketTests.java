@@ -5,7 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.cacheframework.core.AsyncCacheBackend;
+import io.cacheframework.core.CacheExecutor;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.Timeout;
@@ -97,6 +102,47 @@ class MemcachedUnixSocketTests {
 			cache.clear();
 			assertThat(cache.get("username")).isNull();
 			assertThat(cache.statistics().errors()).isZero();
+		}
+	}
+
+	/**
+	 * The unix-socket client has no futures of its own: its async calls run on the cache's bounded executor, never
+	 * in the caller, and keep the blocking semantics.
+	 */
+	@Test
+	void asyncCallsOverAUnixSocketRunOnTheExecutor() {
+		CacheExecutor executor = new CacheExecutor(1, 10);
+		try (MemcachedServer server = MemcachedServer.startUnix();
+				MemcachedCacheBackend cache = new MemcachedCacheBackend(
+						CacheSettings.builder("unix").location(server.location()).executor(executor).build(),
+						MemcachedClusterTests.fastOptions(), new DefaultValueSerializer())) {
+			AsyncCacheBackend async = cache.async();
+			assertThat(async.set("username", "guyan")).succeedsWithin(Duration.ofSeconds(5));
+			// The one executor thread busy: a call waits for it rather than running in the caller.
+			CountDownLatch release = new CountDownLatch(1);
+			executor.submit(() -> awaitQuietly(release));
+			CompletableFuture<Object> pending = async.get("username");
+			assertThat(pending).isNotDone();
+			release.countDown();
+			assertThat(pending).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("guyan");
+			assertThat(async.incr("missing")).failsWithin(Duration.ofSeconds(5))
+				.withThrowableThat()
+				.havingRootCause()
+				.isInstanceOf(NoSuchElementException.class);
+			assertThat(cache.statistics().errors()).isZero();
+		}
+		finally {
+			executor.close();
+		}
+	}
+
+	private static boolean awaitQuietly(CountDownLatch latch) {
+		try {
+			return latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
