@@ -4,12 +4,15 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -173,7 +176,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	 * @return the hits by made key
 	 */
 	protected Map<String, @Nullable Object> doGetMany(List<MadeKey> keys) {
-		Map<String, @Nullable Object> found = new LinkedHashMap<>();
+		Map<String, @Nullable Object> found = new HashMap<>(capacity(keys.size()));
 		for (MadeKey key : keys) {
 			Object value = (key.head() != null) ? doGet(key.head(), key.key()) : doGet(key.made());
 			if (value != NOT_FOUND) {
@@ -856,27 +859,63 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	final Map<String, @Nullable Object> getMany(Collection<String> keys, int version) {
-		// Each distinct made key with its parts, and the caller's key it answers.
-		Map<String, MadeKey> madeKeys = new LinkedHashMap<>();
-		for (String key : keys) {
-			MadeKey made = madeKey(key, version);
-			madeKeys.putIfAbsent(made.made(), made);
-		}
-		if (madeKeys.isEmpty()) {
+		List<MadeKey> toRead = distinctMadeKeys(keys, version);
+		if (toRead.isEmpty()) {
 			return Collections.emptyMap();
 		}
-		List<MadeKey> toRead = new ArrayList<>(madeKeys.values());
 		Map<String, @Nullable Object> found = guarded(CacheOperation.GET_MANY, Collections.emptyMap(),
 				() -> doGetMany(toRead));
-		Map<String, @Nullable Object> result = new LinkedHashMap<>();
-		for (MadeKey made : toRead) {
-			if (found.containsKey(made.made())) {
-				result.put(made.key(), found.get(made.made()));
+		return hits(toRead, found);
+	}
+
+	/**
+	 * The made, validated keys of a bulk read, each once, in the caller's order. With Django's key function every
+	 * key of one version shares its head, so distinct caller keys are distinct made keys: they are told apart by the
+	 * caller's key, whose hash a string usually has already, rather than by the made key, new text to hash.
+	 */
+	final List<MadeKey> distinctMadeKeys(Collection<String> keys, int version) {
+		boolean byCallerKey = keyHead(version) != null;
+		Map<String, MadeKey> distinct = new LinkedHashMap<>(capacity(keys.size()));
+		for (String key : keys) {
+			MadeKey made = madeKey(key, version);
+			distinct.putIfAbsent(byCallerKey ? key : made.made(), made);
+		}
+		return new ArrayList<>(distinct.values());
+	}
+
+	/**
+	 * A bulk read's hits by the caller's keys, in the caller's order, counted.
+	 */
+	final Map<String, @Nullable Object> hits(List<MadeKey> read, Map<String, @Nullable Object> found) {
+		Map<String, @Nullable Object> result = new LinkedHashMap<>(capacity(found.size()));
+		for (MadeKey made : read) {
+			Object value = found.get(made.made());
+			// A cached null (Django's None) is a hit too.
+			if (value != null || found.containsKey(made.made())) {
+				result.put(made.key(), value);
 			}
 		}
 		this.monitor.statistics.recordHits(result.size());
-		this.monitor.statistics.recordMisses(toRead.size() - result.size());
+		this.monitor.statistics.recordMisses(read.size() - result.size());
 		return result;
+	}
+
+	/**
+	 * The made, validated keys of a bulk delete, each once.
+	 */
+	final List<String> distinctMadeKeyTexts(Collection<String> keys, int version) {
+		Set<String> made = new LinkedHashSet<>(capacity(keys.size()));
+		for (String key : keys) {
+			made.add(makeAndValidate(key, version));
+		}
+		return new ArrayList<>(made);
+	}
+
+	/**
+	 * A hash map's initial capacity for {@code entries} entries, so that filling it never rehashes.
+	 */
+	static int capacity(int entries) {
+		return (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(entries / 0.75d));
 	}
 
 	final MadeKey madeKey(String key, int version) {
@@ -912,13 +951,7 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	final void deleteMany(Collection<String> keys, int version) {
-		List<String> made = new ArrayList<>();
-		for (String key : keys) {
-			String madeKey = makeAndValidate(key, version);
-			if (!made.contains(madeKey)) {
-				made.add(madeKey);
-			}
-		}
+		List<String> made = distinctMadeKeyTexts(keys, version);
 		if (!made.isEmpty()) {
 			guarded(CacheOperation.DELETE_MANY, null, () -> {
 				doDeleteMany(made);

@@ -174,33 +174,19 @@ final class AsyncView implements AsyncCacheBackend {
 
 	@Override
 	public CompletableFuture<Map<String, @Nullable Object>> getMany(Collection<String> keys) {
-		Map<String, MadeKey> madeKeys = new LinkedHashMap<>();
+		List<MadeKey> toRead;
 		try {
-			for (String key : keys) {
-				MadeKey made = this.backend.madeKey(key, this.version);
-				madeKeys.putIfAbsent(made.made(), made);
-			}
+			toRead = this.backend.distinctMadeKeys(keys, this.version);
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		if (madeKeys.isEmpty()) {
+		if (toRead.isEmpty()) {
 			return CompletableFuture.completedFuture(Collections.emptyMap());
 		}
-		List<MadeKey> toRead = new ArrayList<>(madeKeys.values());
 		return this.monitor.callAsync(CacheOperation.GET_MANY, Collections.emptyMap(),
 				() -> this.backend.doGetManyAsync(toRead))
-			.thenApply((found) -> {
-				Map<String, @Nullable Object> result = new LinkedHashMap<>();
-				for (MadeKey made : toRead) {
-					if (found.containsKey(made.made())) {
-						result.put(made.key(), found.get(made.made()));
-					}
-				}
-				this.monitor.statistics.recordHits(result.size());
-				this.monitor.statistics.recordMisses(toRead.size() - result.size());
-				return result;
-			});
+			.thenApply((found) -> this.backend.hits(toRead, found));
 	}
 
 	@Override
@@ -236,14 +222,9 @@ final class AsyncView implements AsyncCacheBackend {
 
 	@Override
 	public CompletableFuture<@Nullable Void> deleteMany(Collection<String> keys) {
-		List<String> made = new ArrayList<>();
+		List<String> made;
 		try {
-			for (String key : keys) {
-				String madeKey = this.backend.makeAndValidate(key, this.version);
-				if (!made.contains(madeKey)) {
-					made.add(madeKey);
-				}
-			}
+			made = this.backend.distinctMadeKeyTexts(keys, this.version);
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
