@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The seed's first example: Django's
+ * The first example of Django's cache documentation:
  *
  * <pre>
  * def index(request):

@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseBody;
 
 /**
- * The seeds' page-caching examples (Django's "The per-site cache", "The per-view cache", "Vary headers",
- * "Controlling cache: using other headers"). Each page shows how often it was really rendered, so a cached page
+ * The page-caching examples of Django's cache documentation ("The per-site cache", "The per-view cache",
+ * "Vary headers", "Controlling cache: using other headers"). Each page shows how often it was really rendered, so a cached page
  * is easy to spot: reload and the number stays.
  *
  * <ul>

@@ -4,7 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * The seeds' examples on the embedded default configuration (see {@code application.yml}).
+ * The examples of Django's cache documentation on the embedded default configuration (see {@code application.yml}).
  */
 @SpringBootApplication
 public class SampleApplication {

@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 
 /**
- * Template fragment caching, the seeds' {@code {% cache 500 sidebar request.user.username %}}: the dashboard's
+ * Template fragment caching, Django's documented {@code {% cache 500 sidebar request.user.username %}}: the dashboard's
  * sidebar is expensive to build, so {@code templates/thymeleaf/dashboard.html} caches it for 500 seconds per user
  * with the {@code cache} dialect. The rest of the page renders on every request.
  */

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample's {@code redis} profile, against a {@code redis-server} of the test's own on a free loopback port (never
- * the machine's Redis on 6379): the default cache is Django's RedisCache, the seed example and {@code @Cacheable}
+ * the machine's Redis on 6379): the default cache is Django's RedisCache, the low-level example (/) and {@code @Cacheable}
  * work on it, and the actuator shows the server.
  */
 @SpringBootTest

@@ -28,7 +28,7 @@ class SampleApplicationTests {
 	GreetingService greetings;
 
 	@Test
-	void indexStoresAndReadsBackTheSeedExample() {
+	void indexStoresAndReadsBackTheUsername() {
 		assertThat(this.mvc.get().uri("/")).hasStatusOk().bodyText().contains("Hello, guyan!").contains(":1:username");
 		assertThat(this.cache.get("username")).isEqualTo("guyan");
 		assertThat(this.caches.aliases()).contains("default", "sessions", "database", "files", "template_fragments");
