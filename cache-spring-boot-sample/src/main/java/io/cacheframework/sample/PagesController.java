@@ -19,8 +19,8 @@ import org.springframework.web.bind.annotation.ResponseBody;
 
 /**
  * The page-caching examples of Django's cache documentation ("The per-site cache", "The per-view cache",
- * "Vary headers", "Controlling cache: using other headers"). Each page shows how often it was really rendered, so a cached page
- * is easy to spot: reload and the number stays.
+ * "Vary headers", "Controlling cache: using other headers"). Each page shows how often it was really rendered, so
+ * a cached page is easy to spot: reload and the number stays.
  *
  * <ul>
  * <li>{@code /pages/site}: cached by the site-wide cache when {@code app.cache-middleware.enabled=true}
