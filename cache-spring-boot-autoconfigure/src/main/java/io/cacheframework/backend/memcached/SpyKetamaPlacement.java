@@ -12,7 +12,8 @@ import java.util.function.IntPredicate;
 
 /**
  * spymemcached's Ketama continuum ({@code Locator.CONSISTENT} with {@code KETAMA_HASH}): the placement this backend
- * has always used, kept key for key so that an upgrade does not move keys. Each server contributes 160 points, four
+ * used before {@code options.distribution} placed keys as Django does, kept key for key to tell which keys an upgrade
+ * moves (no distribution chooses it). Each server contributes 160 points, four
  * from each MD5 digest of {@code "<name>-<i>"} for i = 0..39, where the name is what spymemcached prints for its
  * address ({@code 127.0.0.1:11211}, {@code host/10.0.0.1:11211}; a unix socket's path); a point two servers share
  * goes to the server listed last. A key goes to the first point at or after the first four bytes of its MD5
