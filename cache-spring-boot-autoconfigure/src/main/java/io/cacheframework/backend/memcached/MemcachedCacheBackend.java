@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.cacheframework.core.AbstractCacheBackend;
@@ -211,23 +212,21 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	 * still read it (a refused global such as a model instance is Django's own data).
 	 */
 	private @Nullable Object read(String key, MemcachedItem item) {
-		Object value = decode(key, item);
-		if (value == NOT_FOUND && !MemcachedFlags.isPickle(item)) {
-			deleteQuietly(key);
-		}
-		return value;
+		return read(key, item, this::deleteQuietly);
 	}
 
 	/**
-	 * An item's value, or {@link #NOT_FOUND} if it cannot be read (logged, rate-limited); whether to delete it is
-	 * the caller's: {@link #read} deletes in the caller's thread, the asynchronous reads without waiting.
+	 * {@link #read(String, MemcachedItem)} with the deletion given: the asynchronous reads delete without waiting.
 	 */
-	private @Nullable Object decode(String key, MemcachedItem item) {
+	private @Nullable Object read(String key, MemcachedItem item, Consumer<String> delete) {
 		try {
 			return this.flags.decode(item);
 		}
 		catch (UnreadableValueException ex) {
 			unreadableEntry(key, ex);
+			if (!MemcachedFlags.isPickle(item)) {
+				delete.accept(key);
+			}
 			return NOT_FOUND;
 		}
 	}
@@ -274,26 +273,36 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 
 	@Override
 	protected void doSet(String key, @Nullable Object value, Timeout timeout) {
-		MemcachedItem item = this.flags.encode(value);
-		if (tooLarge(key, item)) {
-			// As Django with python-memcached: the key must not keep its old value.
-			deleteQuietly(key);
-			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
-					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes); old value deleted");
-		}
-		if (!this.transport.store(false, key, exptime(timeout), item)) {
-			throw new CacheAccessException("memcached did not store key '" + key + "'");
-		}
+		stored(key, this.transport.store(false, key, exptime(timeout), fitting(key, value, this::deleteQuietly)));
 	}
 
 	@Override
 	protected boolean doAdd(String key, @Nullable Object value, Timeout timeout) {
+		return this.transport.store(true, key, exptime(timeout), fitting(key, value, null));
+	}
+
+	/**
+	 * A value as an item that fits the server's item size. One that does not is refused; for a {@code set} its key's
+	 * old value is deleted first ({@code deleteOld}), as Django with python-memcached: the key must not keep it.
+	 */
+	private MemcachedItem fitting(String key, @Nullable Object value, @Nullable Consumer<String> deleteOld) {
 		MemcachedItem item = this.flags.encode(value);
 		if (tooLarge(key, item)) {
+			if (deleteOld != null) {
+				deleteOld.accept(key);
+			}
 			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
-					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes)");
+					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes)"
+					+ ((deleteOld != null) ? "; old value deleted" : ""));
 		}
-		return this.transport.store(true, key, exptime(timeout), item);
+		return item;
+	}
+
+	private static @Nullable Void stored(String key, boolean stored) {
+		if (!stored) {
+			throw new CacheAccessException("memcached did not store key '" + key + "'");
+		}
+		return null;
 	}
 
 	@Override
@@ -366,14 +375,20 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	protected long doIncr(String key, String rawKey, long delta) {
 		// Checked first because memcached answers CLIENT_ERROR for a non-number, and spymemcached then drops and
 		// reopens the connection; the increment itself stays atomic on the server.
-		MemcachedItem current = this.transport.get(key);
+		checkCounter(key, this.transport.get(key));
+		return incremented(key, this.transport.incr(key, delta));
+	}
+
+	private static void checkCounter(String key, @Nullable MemcachedItem current) {
 		if (current == null) {
 			throw new NoSuchElementException("Key '" + key + "' not found");
 		}
 		if (!MemcachedFlags.isCounter(current)) {
 			throw new IllegalStateException("Value of key '" + key + "' is not an integer memcached can increment");
 		}
-		Long result = this.transport.incr(key, delta);
+	}
+
+	private static long incremented(String key, @Nullable Long result) {
 		if (result == null) {
 			throw new NoSuchElementException("Key '" + key + "' not found");
 		}
@@ -397,16 +412,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (async == null) {
 			return super.doGetAsync(key);
 		}
-		return async.getAsync(key).thenApply((item) -> {
-			if (item == null) {
-				return NOT_FOUND;
-			}
-			Object value = decode(key, item);
-			if (value == NOT_FOUND && !MemcachedFlags.isPickle(item)) {
-				deleteQuietlyAsync(async, key);
-			}
-			return value;
-		});
+		return async.getAsync(key)
+			.thenApply((item) -> (item != null) ? read(key, item, async::deleteAsync) : NOT_FOUND);
 	}
 
 	@Override
@@ -426,13 +433,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 			for (String key : keys) {
 				MemcachedItem item = found.get(key);
 				if (item != null) {
-					Object value = decode(key, item);
-					if (value == NOT_FOUND) {
-						if (!MemcachedFlags.isPickle(item)) {
-							deleteQuietlyAsync(async, key);
-						}
-					}
-					else {
+					Object value = read(key, item, async::deleteAsync);
+					if (value != NOT_FOUND) {
 						result.put(key, value);
 					}
 				}
@@ -447,19 +449,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (async == null) {
 			return super.doSetAsync(key, value, timeout);
 		}
-		MemcachedItem item = this.flags.encode(value);
-		if (tooLarge(key, item)) {
-			// As Django with python-memcached: the key must not keep its old value.
-			deleteQuietlyAsync(async, key);
-			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
-					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes); old value deleted");
-		}
-		return async.storeAsync(false, key, exptime(timeout), item).thenApply((stored) -> {
-			if (!stored) {
-				throw new CacheAccessException("memcached did not store key '" + key + "'");
-			}
-			return null;
-		});
+		return async.storeAsync(false, key, exptime(timeout), fitting(key, value, async::deleteAsync))
+			.thenApply((stored) -> stored(key, stored));
 	}
 
 	@Override
@@ -468,12 +459,7 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		if (async == null) {
 			return super.doAddAsync(key, value, timeout);
 		}
-		MemcachedItem item = this.flags.encode(value);
-		if (tooLarge(key, item)) {
-			throw new CacheAccessException("value of " + item.data().length + " bytes for key '" + key
-					+ "' is larger than memcached's item size (" + this.maxItemSize + " bytes)");
-		}
-		return async.storeAsync(true, key, exptime(timeout), item);
+		return async.storeAsync(true, key, exptime(timeout), fitting(key, value, null));
 	}
 
 	@Override
@@ -514,29 +500,14 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 		}
 		// As doIncr: the stored item is checked first, then memcached's atomic incr/decr.
 		return async.getAsync(key).thenCompose((current) -> {
-			if (current == null) {
-				throw new NoSuchElementException("Key '" + key + "' not found");
-			}
-			if (!MemcachedFlags.isCounter(current)) {
-				throw new IllegalStateException("Value of key '" + key + "' is not an integer memcached can increment");
-			}
+			checkCounter(key, current);
 			return async.incrAsync(key, delta);
-		}).thenApply((result) -> {
-			if (result == null) {
-				throw new NoSuchElementException("Key '" + key + "' not found");
-			}
-			return result;
-		});
+		}).thenApply((result) -> incremented(key, result));
 	}
 
 	@Override
 	protected CompletableFuture<@Nullable Void> doClearAsync() {
 		return (this.async != null) ? this.async.flushAsync() : super.doClearAsync();
-	}
-
-	/** Best effort, as {@link #deleteQuietly}: nobody waits for it. */
-	private static void deleteQuietlyAsync(AsyncMemcachedTransport async, String key) {
-		async.deleteAsync(key);
 	}
 
 	@Override
