@@ -2,7 +2,6 @@ package io.cacheframework.core;
 
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -104,8 +103,7 @@ final class CacheMonitor {
 		CompletableFuture<R> result = new CompletableFuture<>();
 		future.whenComplete((value, failure) -> {
 			stop(operation, start);
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
+			Throwable cause = (failure != null) ? SingleFlight.unwrap(failure) : null;
 			if (cause == null) {
 				result.complete(value);
 			}

@@ -155,7 +155,8 @@ public final class SingleFlight {
 		return flight != null && flight.owner == Thread.currentThread();
 	}
 
-	private static Throwable unwrap(Throwable failure) {
+	/** What failed, without the wrapper a dependent stage of a future adds. */
+	static Throwable unwrap(Throwable failure) {
 		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 

@@ -759,8 +759,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 				this.policy.answered(server);
 				return value;
 			}
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
+			Throwable cause = cause(failure);
 			if (cause instanceof TimeoutException) {
 				sending.request().cancel(false);
 				this.policy.timedOut(server);
@@ -1010,8 +1009,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			}
 			return null;
 		}, listeners(clients)).orTimeout(2 * this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionally((failure) -> {
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
+			Throwable cause = cause(failure);
 			throw (cause instanceof CacheAccessException access) ? access
 					: new CacheAccessException("flush_all got no answer within " + this.timeoutMillis + " ms", cause);
 		});
@@ -1031,6 +1029,11 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 		return CompletableFuture.allOf(parts.stream()
 			.map((part) -> part.handle((value, failure) -> null))
 			.toArray(CompletableFuture[]::new));
+	}
+
+	/** What failed, without the wrapper a dependent stage adds. */
+	private static Throwable cause(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	/** A completed part's failure, or {@code null} if it succeeded. */

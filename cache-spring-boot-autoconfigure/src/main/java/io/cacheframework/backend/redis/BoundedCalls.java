@@ -184,13 +184,21 @@ final class BoundedCalls {
 				server.answered();
 				return value;
 			}
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
+			Throwable cause = cause(failure);
 			if (cause instanceof TimeoutException) {
 				future.cancel(false);
 			}
 			throw failure(server, cause);
 		});
+	}
+
+	/**
+	 * What failed, without the wrapper a dependent stage of a future adds.
+	 * @param failure a future's failure
+	 * @return its cause
+	 */
+	static Throwable cause(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	/**

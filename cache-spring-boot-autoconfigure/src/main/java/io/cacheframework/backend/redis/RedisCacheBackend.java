@@ -541,14 +541,8 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 					}
 				}
 			}
-			// The caller's order, as the blocking getMany gives it.
-			Map<String, @Nullable Object> ordered = new LinkedHashMap<>();
-			for (MadeKey key : madeKeys) {
-				if (result.containsKey(key.made())) {
-					ordered.put(key.made(), result.get(key.made()));
-				}
-			}
-			return ordered;
+			// By made key: the cache puts the hits in the caller's order.
+			return result;
 		});
 	}
 
@@ -604,18 +598,19 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 			.<byte[]>callAsync(target,
 					(commands) -> commands.<byte[]>evalsha(IncrScript.SHA1, ScriptOutputType.VALUE, keys, arguments))
 			.exceptionallyCompose((failure) -> {
-				if (cause(failure) instanceof ServerReplyException ex && ex.getCause() instanceof RedisNoScriptException) {
+				if (BoundedCalls.cause(failure) instanceof ServerReplyException ex
+						&& ex.getCause() instanceof RedisNoScriptException) {
 					// The server has not seen the script yet (or restarted): send it once.
 					return this.calls.callAsync(target, (commands) -> commands.<byte[]>eval(IncrScript.SCRIPT,
 							ScriptOutputType.VALUE, keys, arguments));
 				}
-				return CompletableFuture.failedFuture(cause(failure));
+				return CompletableFuture.failedFuture(BoundedCalls.cause(failure));
 			})
 			.handle((reply, failure) -> {
 				if (failure == null) {
 					return IncrScript.result(key, reply);
 				}
-				Throwable cause = cause(failure);
+				Throwable cause = BoundedCalls.cause(failure);
 				if (cause instanceof ServerReplyException ex
 						&& (ex.reply().startsWith("OVERFLOW") || ex.reply().startsWith("NOTINTEGER"))) {
 					throw IncrScript.refused(key, ex.reply());
@@ -669,7 +664,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 						part.join();
 					}
 					catch (CompletionException ex) {
-						if (!(cause(ex) instanceof CacheAccessException failure)) {
+						if (!(BoundedCalls.cause(ex) instanceof CacheAccessException failure)) {
 							throw ex;
 						}
 						failures.add(failure);
@@ -679,10 +674,6 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 			failures.report(operation);
 			return null;
 		});
-	}
-
-	private static Throwable cause(Throwable failure) {
-		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	// ---------------------------------------------------------------- values and timeouts
