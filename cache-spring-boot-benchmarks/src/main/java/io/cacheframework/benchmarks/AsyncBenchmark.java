@@ -1,11 +1,5 @@
 package io.cacheframework.benchmarks;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +56,7 @@ public class AsyncBenchmark {
 	@Param({ "memcached", "redis" })
 	public String store;
 
-	private Process server;
+	private LocalServer server;
 
 	private CacheBackend cache;
 
@@ -76,23 +70,15 @@ public class AsyncBenchmark {
 	 */
 	@Setup(Level.Trial)
 	public void setUp() throws Exception {
-		int port = freePort();
 		if ("redis".equals(this.store)) {
-			File dir = Files.createTempDirectory("redis-bench").toFile();
-			this.server = start(List.of(binary("redis-server"), "--port", Integer.toString(port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.getAbsolutePath()), port);
+			this.server = LocalServer.redis();
 			this.cache = new RedisCacheBackend(
-					CacheSettings.builder("bench").location("redis://127.0.0.1:" + port + "/0").build(),
+					CacheSettings.builder("bench").location("redis://" + this.server.address() + "/0").build(),
 					new RedisOptions(), new DefaultValueSerializer());
 		}
 		else {
-			List<String> command = new ArrayList<>(List.of(binary("memcached"), "-U", "0", "-l", "127.0.0.1", "-p",
-					Integer.toString(port), "-m", "64"));
-			if ("root".equals(System.getProperty("user.name"))) {
-				command.addAll(List.of("-u", "root"));
-			}
-			this.server = start(command, port);
-			this.cache = new MemcachedCacheBackend(CacheSettings.builder("bench").location("127.0.0.1:" + port).build(),
+			this.server = LocalServer.memcached();
+			this.cache = new MemcachedCacheBackend(CacheSettings.builder("bench").location(this.server.address()).build(),
 					new MemcachedOptions(), new DefaultValueSerializer());
 		}
 		this.async = this.cache.async();
@@ -118,7 +104,7 @@ public class AsyncBenchmark {
 	@TearDown(Level.Trial)
 	public void tearDown() {
 		this.cache.close();
-		this.server.destroyForcibly();
+		this.server.stop();
 	}
 
 	/** 16 async gets in flight at once from one thread, all awaited; counted per get. */
@@ -141,39 +127,6 @@ public class AsyncBenchmark {
 	@Threads(IN_FLIGHT)
 	public Object blockingGets() {
 		return this.cache.get("key" + (Thread.currentThread().getId() % IN_FLIGHT));
-	}
-
-	private static Process start(List<String> command, int port) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.redirectErrorStream(true)
-			.start();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			try (Socket socket = new Socket("127.0.0.1", port)) {
-				return process;
-			}
-			catch (IOException ex) {
-				Thread.sleep(10);
-			}
-		}
-		process.destroyForcibly();
-		throw new IllegalStateException(command.get(0) + " did not start on port " + port);
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static String binary(String name) {
-		for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-			File candidate = new File(dir, name);
-			if (candidate.canExecute()) {
-				return candidate.getAbsolutePath();
-			}
-		}
-		throw new IllegalStateException(name + " not found on PATH (apt-get install -y " + name + ")");
 	}
 
 }

@@ -1,11 +1,6 @@
 package io.cacheframework.benchmarks;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +49,7 @@ public class MemcachedBenchmark {
 
 	private static final String VALUE = "x".repeat(100);
 
-	private Process memcached;
+	private LocalServer memcached;
 
 	private MemcachedCacheBackend cache;
 
@@ -68,24 +63,15 @@ public class MemcachedBenchmark {
 	 */
 	@Setup(Level.Trial)
 	public void setUp() throws Exception {
-		int port = freePort();
-		List<String> command = new ArrayList<>(List.of(binary(), "-U", "0", "-l", "127.0.0.1", "-p",
-				Integer.toString(port), "-m", "64"));
-		if ("root".equals(System.getProperty("user.name"))) {
-			command.addAll(List.of("-u", "root"));
-		}
-		this.memcached = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.redirectErrorStream(true)
-			.start();
-		awaitListening(port);
-		String location = "127.0.0.1:" + port;
+		this.memcached = LocalServer.memcached();
+		String location = this.memcached.address();
 		this.cache = new MemcachedCacheBackend(CacheSettings.builder("bench").location(location).build(),
 				new MemcachedOptions(), new DefaultValueSerializer());
 		this.raw = new MemcachedClient(new ConnectionFactoryBuilder()
 			.setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
 			.setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
 			.setDaemon(true)
-			.build(), List.of(new InetSocketAddress("127.0.0.1", port)));
+			.build(), List.of(new InetSocketAddress("127.0.0.1", this.memcached.port())));
 		this.cache.set("key", VALUE);
 		this.raw.set("raw:key", 0, VALUE).get();
 		Map<String, Object> many = new LinkedHashMap<>();
@@ -107,7 +93,7 @@ public class MemcachedBenchmark {
 	public void tearDown() {
 		this.cache.close();
 		this.raw.shutdown();
-		this.memcached.destroyForcibly();
+		this.memcached.stop();
 	}
 
 	/** Our get of a 100-byte string. */
@@ -183,35 +169,6 @@ public class MemcachedBenchmark {
 			found += (this.cache.get(key) != null) ? 1 : 0;
 		}
 		return found;
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static String binary() {
-		for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-			File candidate = new File(dir, "memcached");
-			if (candidate.canExecute()) {
-				return candidate.getAbsolutePath();
-			}
-		}
-		throw new IllegalStateException("memcached not found on PATH (apt-get install -y memcached)");
-	}
-
-	private static void awaitListening(int port) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			try (Socket socket = new Socket("127.0.0.1", port)) {
-				return;
-			}
-			catch (IOException ex) {
-				Thread.sleep(10);
-			}
-		}
-		throw new IllegalStateException("memcached did not start on port " + port);
 	}
 
 }

@@ -1,11 +1,6 @@
 package io.cacheframework.benchmarks;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +51,7 @@ public class MemcachedPlacementBenchmark {
 
 	private static final String VALUE = "x".repeat(100);
 
-	private final List<Process> servers = new ArrayList<>();
+	private final List<LocalServer> servers = new ArrayList<>();
 
 	private MemcachedCacheBackend cache;
 
@@ -79,17 +74,9 @@ public class MemcachedPlacementBenchmark {
 	public void setUp() throws Exception {
 		List<InetSocketAddress> addresses = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			int port = freePort();
-			List<String> command = new ArrayList<>(List.of(binary(), "-U", "0", "-l", "127.0.0.1", "-p",
-					Integer.toString(port), "-m", "64"));
-			if ("root".equals(System.getProperty("user.name"))) {
-				command.addAll(List.of("-u", "root"));
-			}
-			this.servers.add(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.redirectErrorStream(true)
-				.start());
-			awaitListening(port);
-			addresses.add(new InetSocketAddress("127.0.0.1", port));
+			LocalServer server = LocalServer.memcached();
+			this.servers.add(server);
+			addresses.add(new InetSocketAddress("127.0.0.1", server.port()));
 		}
 		String location = String.join(",", addresses.stream().map((a) -> "127.0.0.1:" + a.getPort()).toList());
 		MemcachedOptions options = new MemcachedOptions();
@@ -128,7 +115,7 @@ public class MemcachedPlacementBenchmark {
 	public void tearDown() {
 		this.cache.close();
 		this.raw.shutdown();
-		this.servers.forEach(Process::destroyForcibly);
+		this.servers.forEach(LocalServer::stop);
 	}
 
 	private String ourKey() {
@@ -167,35 +154,6 @@ public class MemcachedPlacementBenchmark {
 	@GroupThreads(1)
 	public Object pairRawDefaultLocatorGet() {
 		return this.raw.get(rawKey());
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static String binary() {
-		for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-			File candidate = new File(dir, "memcached");
-			if (candidate.canExecute()) {
-				return candidate.getAbsolutePath();
-			}
-		}
-		throw new IllegalStateException("memcached not found on PATH (apt-get install -y memcached)");
-	}
-
-	private static void awaitListening(int port) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			try (Socket socket = new Socket("127.0.0.1", port)) {
-				return;
-			}
-			catch (IOException ex) {
-				Thread.sleep(10);
-			}
-		}
-		throw new IllegalStateException("memcached did not start on port " + port);
 	}
 
 }

@@ -1,12 +1,6 @@
 package io.cacheframework.benchmarks;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +55,7 @@ public class RedisBenchmark {
 
 	private static final byte[] RAW_KEY = "raw:key".getBytes(StandardCharsets.UTF_8);
 
-	private Process redis;
+	private LocalServer redis;
 
 	private RedisCacheBackend cache;
 
@@ -81,15 +75,8 @@ public class RedisBenchmark {
 	 */
 	@Setup(Level.Trial)
 	public void setUp() throws Exception {
-		int port = freePort();
-		File dir = Files.createTempDirectory("redis-bench").toFile();
-		this.redis = new ProcessBuilder(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-				"--appendonly", "no", "--dir", dir.getAbsolutePath())
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.redirectErrorStream(true)
-			.start();
-		awaitListening(port);
-		String location = "redis://127.0.0.1:" + port + "/0";
+		this.redis = LocalServer.redis();
+		String location = "redis://" + this.redis.address() + "/0";
 		this.cache = new RedisCacheBackend(CacheSettings.builder("bench").location(location).build(),
 				new RedisOptions(), new DefaultValueSerializer());
 		this.rawClient = RedisClient.create();
@@ -127,7 +114,7 @@ public class RedisBenchmark {
 		this.cache.close();
 		this.rawConnection.close();
 		this.rawClient.shutdown();
-		this.redis.destroyForcibly();
+		this.redis.stop();
 	}
 
 	/** Our get of a 100-character string (a GET and a restricted unpickle). */
@@ -202,35 +189,6 @@ public class RedisBenchmark {
 			found += (this.cache.get(key) != null) ? 1 : 0;
 		}
 		return found;
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static String binary() {
-		for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-			File candidate = new File(dir, "redis-server");
-			if (candidate.canExecute()) {
-				return candidate.getAbsolutePath();
-			}
-		}
-		throw new IllegalStateException("redis-server not found on PATH (apt-get install -y redis-server)");
-	}
-
-	private static void awaitListening(int port) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			try (Socket socket = new Socket("127.0.0.1", port)) {
-				return;
-			}
-			catch (IOException ex) {
-				Thread.sleep(10);
-			}
-		}
-		throw new IllegalStateException("redis-server did not start on port " + port);
 	}
 
 }
