@@ -1,71 +1,45 @@
 package io.cacheframework.backend.memcached;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
-import io.cacheframework.core.AsyncLoad;
+import io.cacheframework.core.AbstractAsyncLoadTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.DefaultValueSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * memcached's asynchronous API on spymemcached's futures (issue 16): 1,000 {@code async().get} calls at once hold no
- * thread of their own, on a live server and on a server stopped by SIGSTOP, where every call completes as a miss
- * within the operation timeout and a margin, none exceptionally.
+ * memcached's asynchronous API on spymemcached's futures: the load tests of {@link AbstractAsyncLoadTests}, and an
+ * asynchronous {@code clear}.
  */
-class MemcachedAsyncTests {
-
-	private static final int CALLS = 1000;
-
-	private static final long TIMEOUT_MILLIS = 500;
+class MemcachedAsyncTests extends AbstractAsyncLoadTests {
 
 	private MemcachedServer server;
 
-	private CacheBackend cache;
-
-	private final List<String> keys = new ArrayList<>();
-
-	@BeforeEach
-	void start() {
+	@Override
+	protected CacheBackend startServerAndBackend() {
 		this.server = MemcachedServer.start();
 		MemcachedOptions options = new MemcachedOptions();
-		options.setOperationTimeout(Duration.ofMillis(TIMEOUT_MILLIS));
-		this.cache = new MemcachedCacheBackend(CacheSettings.builder("async").location(this.server.location()).build(),
+		options.setOperationTimeout(TIMEOUT);
+		return new MemcachedCacheBackend(CacheSettings.builder("async").location(this.server.location()).build(),
 				options, new DefaultValueSerializer());
-		Map<String, Object> values = new LinkedHashMap<>();
-		for (int i = 0; i < CALLS; i++) {
-			this.keys.add("key-" + i);
-			values.put("key-" + i, "value " + i);
-		}
-		assertThat(this.cache.setMany(values)).isEmpty();
-		// The clients' own threads (I/O, listeners, the timeout scheduler) start on first use: before the count.
-		AsyncLoad.gets(this.cache, this.keys, Duration.ofSeconds(10)).assertAllCompletedNormally();
 	}
 
-	@AfterEach
-	void stop() {
+	@Override
+	protected void pauseServer() {
+		this.server.pause();
+	}
+
+	@Override
+	protected void resumeServer() {
 		this.server.resume();
-		this.cache.close();
-		this.server.close();
 	}
 
-	@Test
-	void thousandConcurrentAsyncGetsHoldNoThreadOfTheirOwn() {
-		AsyncLoad load = AsyncLoad.gets(this.cache, this.keys, Duration.ofSeconds(10));
-		System.out.println("memcached async gets: " + load);
-		Map<Integer, Object> values = load.assertAllCompletedNormally();
-		for (int i = 0; i < CALLS; i++) {
-			assertThat(values.get(i)).isEqualTo("value " + i);
-		}
-		load.assertThreadsBounded(10);
+	@Override
+	protected void closeServer() {
+		this.server.close();
 	}
 
 	/**
@@ -78,21 +52,6 @@ class MemcachedAsyncTests {
 		assertThat(this.cache.async().clear()).succeedsWithin(Duration.ofSeconds(5));
 		assertThat(this.cache.statistics().errors()).as("errors").isEqualTo(errors);
 		assertThat(this.cache.get("key-1")).isNull();
-	}
-
-	@Test
-	void asyncGetsOnAStoppedServerAllCompleteAsMissesWithinTheTimeout() {
-		this.server.pause();
-		long started = System.nanoTime();
-		AsyncLoad load = AsyncLoad.gets(this.cache, this.keys, Duration.ofMillis(TIMEOUT_MILLIS + 2000));
-		long millis = (System.nanoTime() - started) / 1_000_000;
-		System.out.println("memcached async gets on a stopped server: " + load + ", all done in " + millis + " ms");
-		assertThat(load.inFlight).as("calls waiting for the stopped server").isPositive();
-		Map<Integer, Object> values = load.assertAllCompletedNormally();
-		assertThat(values.values()).as("misses").containsOnlyNulls();
-		assertThat(millis).isLessThan(TIMEOUT_MILLIS + 2000);
-		load.assertThreadsBounded(10);
-		assertThat(this.cache.statistics().errors()).as("counted as failures").isPositive();
 	}
 
 }
