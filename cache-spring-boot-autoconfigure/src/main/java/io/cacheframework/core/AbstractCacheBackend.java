@@ -83,6 +83,12 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	final CacheMonitor monitor;
 
+	/**
+	 * The record of a store that finds entries only by their exact made key, or {@code null}: see
+	 * {@link #findsKeysByExactText}.
+	 */
+	private @Nullable WrittenKeys writtenKeys;
+
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	/**
@@ -109,8 +115,9 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 
 	/**
 	 * Read the key {@code keyHead + key} that Django's default key function makes, for a store that can look a key
-	 * up by its two parts without building it (locmem). The base class has validated the key. The default builds the
-	 * key and calls {@link #doGet(String)}.
+	 * up by its two parts without building it (locmem). The base class has validated the key, unless the backend
+	 * declared that its store {@linkplain #findsKeysByExactText finds keys by their exact text}: then a key the store
+	 * does not find is validated after this call. The default builds the key and calls {@link #doGet(String)}.
 	 * @param keyHead the made key's head, {@code prefix:version:}
 	 * @param key the rest of the made key: the caller's key
 	 * @return the value ({@code null} if {@code null} was stored), or {@link #NOT_FOUND}
@@ -415,6 +422,17 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	}
 
 	/**
+	 * Declare, from the constructor, that this backend's store finds an entry only by its exact made key, as Java
+	 * text, and holds only entries written through this class (locmem): a key such a store finds passed validation
+	 * when it was written, so {@code get} validates its key only when the store does not find it, until a key fails
+	 * at this store ({@link WrittenKeys}). Every backend over one store must pass that store's record.
+	 * @param keys the store's record
+	 */
+	protected final void findsKeysByExactText(WrittenKeys keys) {
+		this.writtenKeys = Objects.requireNonNull(keys, "keys must not be null");
+	}
+
+	/**
 	 * What identifies the underlying store for single-flight {@link #getOrSet}: two backends returning the same
 	 * object share flights. Defaults to this backend.
 	 * @return the store identity
@@ -622,6 +640,10 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 			throw new InvalidCacheKeyException(problems.isEmpty() ? "Invalid cache key: " + CacheKeys.repr(made)
 					: problems.get(0));
 		}
+		WrittenKeys written = this.writtenKeys;
+		if (written != null) {
+			written.recordFailedKey();
+		}
 		for (String problem : problems) {
 			keyWarnings.warn(problem);
 		}
@@ -754,11 +776,21 @@ public abstract class AbstractCacheBackend implements CacheBackend {
 	private @Nullable Object read(String key, int version) {
 		Objects.requireNonNull(key, "key must not be null");
 		String head = keyHead(version);
-		if (head != null) {
+		if (head == null) {
+			return read(null, null, makeAndValidate(key, version));
+		}
+		WrittenKeys written = this.writtenKeys;
+		if (written == null || written.keyFailed()) {
 			validate(head, key);
 			return read(head, key, null);
 		}
-		return read(null, null, makeAndValidate(key, version));
+		// A store of exact texts where no key ever failed finds only texts that passed when written (WrittenKeys):
+		// a miss is validated after the lookup, and the record is read again in case a failing key just arrived.
+		Object value = read(head, key, null);
+		if (value == NOT_FOUND || written.keyFailed()) {
+			validate(head, key);
+		}
+		return value;
 	}
 
 	/**

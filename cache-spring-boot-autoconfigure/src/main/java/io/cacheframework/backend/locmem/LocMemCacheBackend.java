@@ -85,6 +85,7 @@ public class LocMemCacheBackend extends AbstractCacheBackend implements CacheIns
 		this.maxEntries = settings.maxEntries();
 		this.cullFrequency = settings.cullFrequency();
 		this.store = LocMemStore.acquire(settings.location());
+		findsKeysByExactText(this.store.writtenKeys);
 		this.coarseClock = CoarseSystemClock.isSystemClock(settings.clock());
 		if (this.coarseClock) {
 			CoarseSystemClock.SHARED.acquire();

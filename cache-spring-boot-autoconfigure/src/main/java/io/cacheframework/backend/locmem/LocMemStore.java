@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.cacheframework.core.WrittenKeys;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,11 @@ final class LocMemStore {
 	final ConcurrentHashMap<LocMemKey, Entry> entries = new ConcurrentHashMap<>();
 
 	final ReentrantLock writeLock = new ReentrantLock();
+
+	/**
+	 * Whether a key ever failed validation here: until one has, a key this store finds needs no second check.
+	 */
+	final WrittenKeys writtenKeys = new WrittenKeys();
 
 	private final AtomicLong ticks = new AtomicLong();
 

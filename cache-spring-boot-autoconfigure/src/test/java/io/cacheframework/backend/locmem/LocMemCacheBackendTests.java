@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
+import io.cacheframework.core.InvalidCacheKeyException;
 import io.cacheframework.core.LogCapture;
 import io.cacheframework.core.Timeout;
 import io.cacheframework.core.ValueNotStorableException;
@@ -261,6 +262,48 @@ class LocMemCacheBackendTests extends AbstractCacheBackendTests {
 			this.cache.set("has_no_space", "value");
 			assertThat(this.cache.get("has_no_space")).isEqualTo("value");
 			assertThat(warnings.warnings()).isEmpty();
+		}
+	}
+
+	@Test
+	void aBadKeyIsCheckedOnItsFirstReadOfAStoreWhereNoKeyFailedYet() {
+		// Until a key fails at a store, a read validates its key only when the lookup misses: check that the miss
+		// warns and refuses exactly as a read that validates first.
+		String tooLong = "a".repeat(248);
+		try (LogCapture warnings = LogCapture.keyWarnings()) {
+			assertThat(newCache(baseSettings("fresh-1").location(newLocation())).get("has space")).isNull();
+			assertThat(newCache(baseSettings("fresh-2").location(newLocation())).getOrDefault(tooLong, "default"))
+				.isEqualTo("default");
+			assertThat(warnings.warnings()).containsExactly(
+					"Cache key contains characters that will cause errors if used with memcached: ':1:has space'",
+					"Cache key will cause errors if used with memcached: ':1:" + tooLong + "' (longer than 250)");
+		}
+		CacheBackend fresh = newCache(baseSettings("fresh-3").location(newLocation()));
+		assertThatExceptionOfType(InvalidCacheKeyException.class).isThrownBy(() -> fresh.get("invoice\uD800"))
+			.withMessageContaining("lone surrogate");
+		assertThat(fresh.statistics().misses()).isZero();
+		fresh.set("invoice", "kept");
+		try (LogCapture warnings = LogCapture.keyWarnings()) {
+			assertThat(fresh.get("invoice")).isEqualTo("kept");
+			assertThat(warnings.warnings()).isEmpty();
+		}
+	}
+
+	@Test
+	void aBadKeyWrittenThroughAnotherBackendOfTheStoreWarnsOnEveryHit() {
+		String shared = newLocation();
+		CacheBackend reader = newCache(baseSettings("reader").location(shared));
+		reader.set("good", "value");
+		assertThat(reader.get("good")).isEqualTo("value");
+		CacheBackend writer = newCache(baseSettings("writer").location(shared));
+		try (LogCapture warnings = LogCapture.keyWarnings()) {
+			writer.set("has space", "value");
+			for (int i = 0; i < 2; i++) {
+				assertThat(reader.get("has space")).isEqualTo("value");
+			}
+			assertThat(reader.get("good")).isEqualTo("value");
+			assertThat(warnings.warnings()).hasSize(3)
+				.allMatch((line) -> line.endsWith("memcached: ':1:has space'"));
 		}
 	}
 
