@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -23,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = ObservabilityTestApplication.class,
 		properties = { AbstractCacheBackendsEndpointTests.EXPOSE_ALL, AbstractCacheBackendsEndpointTests.SHOW_DETAILS,
 				"app.caches.default.backend=memcached", "app.caches.default.options.operation-timeout=500ms" })
+// The servers stop after the class: close the context with them, so that its client does not reconnect for the
+// rest of the run (and log into the next test's capture).
+@DirtiesContext
 class MemcachedCacheBackendsEndpointTests extends AbstractCacheBackendsEndpointTests {
 
 	static final MemcachedServer server = MemcachedServer.start();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
@@ -31,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"app.caches.default.backend=memcached", "app.caches.default.options.operation-timeout=300ms",
 				"app.caches.default.options.reconnect-delay=1s", "app.caches.default.options.timeout-threshold=2" })
 @AutoConfigureMockMvc
+// The servers stop after the class: close the context with them, so that its client does not reconnect for the
+// rest of the run (and log into the next test's capture).
+@DirtiesContext
 class MemcachedClusterHealthTests {
 
 	static final MemcachedServer first = MemcachedServer.start();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -16,6 +17,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = SpringCacheTestApplication.class, webEnvironment = WebEnvironment.NONE,
 		properties = { "app.caches.default.backend=memcached", "app.caches.testCache.backend=memcached",
 				"app.caches.testCache.options.operation-timeout=1s" })
+// The servers stop after the class: close the context with them, so that its client does not reconnect for the
+// rest of the run (and log into the next test's capture).
+@DirtiesContext
 class MemcachedDjangoCacheTests extends AbstractDjangoCacheTests {
 
 	static final MemcachedServer defaultServer = MemcachedServer.start();
