@@ -257,12 +257,20 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 	@Override
 	protected Map<String, @Nullable Object> doGetMany(List<MadeKey> madeKeys) {
 		List<String> keys = madeKeys.stream().map(MadeKey::made).toList();
-		Map<String, MemcachedItem> found = this.transport.getMany(keys, (ex) -> storeFailed("getMany", ex));
+		return values(keys, this.transport.getMany(keys, (ex) -> storeFailed("getMany", ex)), this::deleteQuietly);
+	}
+
+	/**
+	 * The readable values of a bulk read's items, in the keys' order: an unreadable one is left out, and deleted
+	 * ({@code delete}) unless it is a pickle, as {@link #read(String, MemcachedItem, Consumer)} does.
+	 */
+	private Map<String, @Nullable Object> values(List<String> keys, Map<String, MemcachedItem> found,
+			Consumer<String> delete) {
 		Map<String, @Nullable Object> result = new LinkedHashMap<>();
 		for (String key : keys) {
 			MemcachedItem item = found.get(key);
 			if (item != null) {
-				Object value = read(key, item);
+				Object value = read(key, item, delete);
 				if (value != NOT_FOUND) {
 					result.put(key, value);
 				}
@@ -428,19 +436,8 @@ public class MemcachedCacheBackend extends AbstractCacheBackend implements Cache
 			return super.doGetManyAsync(madeKeys);
 		}
 		List<String> keys = madeKeys.stream().map(MadeKey::made).toList();
-		return async.getManyAsync(keys, (ex) -> storeFailed("getMany", ex)).thenApply((found) -> {
-			Map<String, @Nullable Object> result = new LinkedHashMap<>();
-			for (String key : keys) {
-				MemcachedItem item = found.get(key);
-				if (item != null) {
-					Object value = read(key, item, async::deleteAsync);
-					if (value != NOT_FOUND) {
-						result.put(key, value);
-					}
-				}
-			}
-			return result;
-		});
+		return async.getManyAsync(keys, (ex) -> storeFailed("getMany", ex))
+			.thenApply((found) -> values(keys, found, async::deleteAsync));
 	}
 
 	@Override

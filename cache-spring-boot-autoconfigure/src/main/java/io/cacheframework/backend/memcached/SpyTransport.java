@@ -38,6 +38,7 @@ import net.spy.memcached.MemcachedNode;
 import net.spy.memcached.internal.BulkFuture;
 import net.spy.memcached.internal.GetFuture;
 import net.spy.memcached.internal.OperationFuture;
+import net.spy.memcached.ops.Operation;
 import net.spy.memcached.ops.OperationCallback;
 import net.spy.memcached.ops.OperationStatus;
 import net.spy.memcached.ops.StatsOperation;
@@ -547,20 +548,8 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 	private void awaitFlush(Clients clients, MemcachedClient client, int index, long deadline) {
 		OutagePolicy.Server server = clients.servers()[index];
 		CompletableFuture<Boolean> result = new CompletableFuture<>();
-		client.broadcastOp((node, latch) -> clients.factory().getOperationFactory().flush(0, new OperationCallback() {
-
-			@Override
-			public void receivedStatus(OperationStatus status) {
-				result.complete(status.isSuccess());
-			}
-
-			@Override
-			public void complete() {
-				result.complete(false);
-				latch.countDown();
-			}
-
-		}), List.of(locator(client).node(index)));
+		client.broadcastOp((node, latch) -> flush(clients.factory(), result, latch),
+				List.of(locator(client).node(index)));
 		if (!Boolean.TRUE.equals(await("flush_all after an outage", server, result, remaining(deadline)))) {
 			throw new CacheAccessException("flush_all after an outage failed on memcached server " + server);
 		}
@@ -973,20 +962,7 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			client.broadcastOp((node, latch) -> {
 				CompletableFuture<Boolean> answer = new CompletableFuture<>();
 				answers.add(answer.orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS));
-				return factory.getOperationFactory().flush(0, new OperationCallback() {
-
-					@Override
-					public void receivedStatus(OperationStatus status) {
-						answer.complete(status.isSuccess());
-					}
-
-					@Override
-					public void complete() {
-						answer.complete(false);
-						latch.countDown();
-					}
-
-				});
+				return flush(factory, answer, latch);
 			});
 		}
 		catch (CacheAccessException ex) {
@@ -1012,6 +988,28 @@ final class SpyTransport implements MemcachedTransport, AsyncMemcachedTransport 
 			Throwable cause = cause(failure);
 			throw (cause instanceof CacheAccessException access) ? access
 					: new CacheAccessException("flush_all got no answer within " + this.timeoutMillis + " ms", cause);
+		});
+	}
+
+	/**
+	 * A {@code flush_all} for one server, answered by its own callback: {@code answer} is whether the server said OK,
+	 * {@code false} if the operation ended without saying so; {@code latch} is the broadcast's.
+	 */
+	private static Operation flush(ConnectionFactory factory, CompletableFuture<Boolean> answer,
+			CountDownLatch latch) {
+		return factory.getOperationFactory().flush(0, new OperationCallback() {
+
+			@Override
+			public void receivedStatus(OperationStatus status) {
+				answer.complete(status.isSuccess());
+			}
+
+			@Override
+			public void complete() {
+				answer.complete(false);
+				latch.countDown();
+			}
+
 		});
 	}
 
