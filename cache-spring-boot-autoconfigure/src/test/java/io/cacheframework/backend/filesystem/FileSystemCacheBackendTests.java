@@ -2,44 +2,24 @@ package io.cacheframework.backend.filesystem;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import io.cacheframework.core.AbstractCacheBackendTests;
 import io.cacheframework.core.CacheBackend;
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.core.Timeout;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The contract (Django's {@code BaseCacheTests}) for {@link FileSystemCacheBackend}, plus Django's
- * {@code FileBasedCacheTests} specifics. Each test's location is a fresh directory under a JUnit temporary
- * directory.
+ * {@code FileBasedCacheTests} specifics.
  */
-class FileSystemCacheBackendTests extends AbstractCacheBackendTests {
-
-	private static final AtomicInteger sequence = new AtomicInteger();
-
-	@TempDir
-	Path tempDir;
+class FileSystemCacheBackendTests extends AbstractFileSystemContractTests {
 
 	@Override
 	protected CacheBackend createBackend(CacheSettings settings) {
 		return new FileSystemCacheBackend(settings);
-	}
-
-	@Override
-	protected String newLocation() {
-		return this.tempDir.resolve("cache-" + sequence.incrementAndGet()).toString();
-	}
-
-	@Override
-	protected boolean incrKeepsTimeout() {
-		// Django's base incr (used by FileBasedCache) stores the new value with the default timeout.
-		return false;
 	}
 
 	@Test
