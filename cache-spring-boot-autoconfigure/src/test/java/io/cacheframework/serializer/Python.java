@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs Debian's Python 3 ({@code /usr/bin/python3}, not whatever {@code python3} is first on the PATH) in isolated
- * mode on a script from this package's test resources, with text on stdin; fails the test on a non-zero exit.
+ * mode on a script from the test resources, with text on stdin; fails the test on a non-zero exit. Public for the
+ * interop tests of other packages (the Django peers).
  */
-final class Python {
+public final class Python {
 
 	static final String PYTHON = "/usr/bin/python3";
 
@@ -21,9 +22,24 @@ final class Python {
 	}
 
 	static List<String> run(String resource, String stdin, String... args) throws IOException, InterruptedException {
+		return run(Python.class, resource, stdin, args);
+	}
+
+	/**
+	 * Run a script and return what it printed.
+	 * @param owner the class whose package holds the script among the test resources
+	 * @param resource the script's name
+	 * @param stdin the text on its standard input
+	 * @param args its arguments
+	 * @return its standard output, line by line
+	 * @throws IOException if the process cannot be run
+	 * @throws InterruptedException if interrupted while waiting for it
+	 */
+	public static List<String> run(Class<?> owner, String resource, String stdin, String... args)
+			throws IOException, InterruptedException {
 		Path script;
 		try {
-			script = Path.of(Python.class.getResource(resource).toURI());
+			script = Path.of(owner.getResource(resource).toURI());
 		}
 		catch (URISyntaxException ex) {
 			throw new IllegalStateException(ex);

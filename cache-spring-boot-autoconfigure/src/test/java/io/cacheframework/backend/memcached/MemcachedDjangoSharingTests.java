@@ -3,9 +3,6 @@ package io.cacheframework.backend.memcached;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -18,10 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import io.cacheframework.core.CacheSettings;
 import io.cacheframework.serializer.DefaultValueSerializer;
+import io.cacheframework.serializer.Python;
 import io.cacheframework.serializer.ValueCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,8 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * lists and numbers as Python's; and a key of a down server goes where Django's client sends it.
  */
 class MemcachedDjangoSharingTests {
-
-	private static final String PYTHON = "/usr/bin/python3";
 
 	private static final int KEYS = 150;
 
@@ -290,35 +285,10 @@ class MemcachedDjangoSharingTests {
 
 	/** Runs the Django peer; fails the test if it fails. */
 	private static List<String> django(String backend, String... args) throws IOException, InterruptedException {
-		Path script;
-		try {
-			script = Path.of(MemcachedDjangoSharingTests.class.getResource("django_memcached_peer.py").toURI());
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException(ex);
-		}
-		List<String> command = new ArrayList<>(List.of(PYTHON, "-I", script.toString(), backend, location()));
-		command.addAll(List.of(args));
-		Path out = Files.createTempFile("django-out", ".txt");
-		Path err = Files.createTempFile("django-err", ".txt");
-		try {
-			Process process = new ProcessBuilder(command).redirectOutput(out.toFile())
-				.redirectError(err.toFile())
-				.start();
-			if (!process.waitFor(120, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				throw new AssertionError("Django did not finish within 120 s: " + command);
-			}
-			if (process.exitValue() != 0) {
-				throw new AssertionError("Django exited with " + process.exitValue() + ": " + command + "\n"
-						+ Files.readString(out) + Files.readString(err));
-			}
-			return Files.readAllLines(out, StandardCharsets.UTF_8);
-		}
-		finally {
-			Files.deleteIfExists(out);
-			Files.deleteIfExists(err);
-		}
+		List<String> arguments = new ArrayList<>(List.of(backend, location()));
+		arguments.addAll(List.of(args));
+		return Python.run(MemcachedDjangoSharingTests.class, "django_memcached_peer.py", "",
+				arguments.toArray(String[]::new));
 	}
 
 }
