@@ -215,10 +215,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 	 */
 	@Override
 	protected Map<String, @Nullable Object> doGetMany(List<MadeKey> madeKeys) {
-		List<byte[]> keys = new ArrayList<>(madeKeys.size());
-		for (MadeKey key : madeKeys) {
-			keys.add(bytes(key.made()));
-		}
+		List<byte[]> keys = bytes(madeKeys.stream().map(MadeKey::made).toList());
 		List<RedisServers.Batch> batches = this.servers.batches(keys, false);
 		List<@Nullable RedisFuture<List<KeyValue<byte[], byte[]>>>> futures = new ArrayList<>(batches.size());
 		Failures failures = new Failures(batches.size());
@@ -233,7 +230,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 			}
 		}
 		long deadline = this.calls.deadline();
-		Object[] values = new Object[keys.size()];
+		Map<String, @Nullable Object> result = new LinkedHashMap<>();
 		for (int i = 0; i < batches.size(); i++) {
 			RedisFuture<List<KeyValue<byte[], byte[]>>> future = futures.get(i);
 			if (future == null) {
@@ -241,28 +238,32 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 			}
 			RedisServers.Batch batch = batches.get(i);
 			try {
-				List<KeyValue<byte[], byte[]>> found = this.calls.await(batch.target(), future, deadline);
-				for (int j = 0; j < batch.positions().length && j < found.size(); j++) {
-					KeyValue<byte[], byte[]> value = found.get(j);
-					int position = batch.positions()[j];
-					if (value.hasValue()) {
-						Object decoded = decode(madeKeys.get(position).made(), value.getValue());
-						values[position] = (decoded != null) ? decoded : STORED_NULL;
-					}
-				}
+				decodeBatch(madeKeys, batch.positions(), this.calls.await(batch.target(), future, deadline), result);
 			}
 			catch (CacheAccessException ex) {
 				failures.add(ex);
 			}
 		}
 		failures.report("getMany");
-		Map<String, @Nullable Object> result = new LinkedHashMap<>();
-		for (int i = 0; i < values.length; i++) {
-			if (values[i] != null && values[i] != NOT_FOUND) {
-				result.put(madeKeys.get(i).made(), (values[i] == STORED_NULL) ? null : values[i]);
+		// By made key: the cache puts the hits in the caller's order.
+		return result;
+	}
+
+	/**
+	 * Put the readable values of one {@code MGET} batch's answer into {@code result} by made key (a stored
+	 * {@code None} as {@code null}); an unreadable value is left out.
+	 */
+	private void decodeBatch(List<MadeKey> madeKeys, int[] positions, List<KeyValue<byte[], byte[]>> found,
+			Map<String, @Nullable Object> result) {
+		for (int j = 0; j < positions.length && j < found.size(); j++) {
+			if (found.get(j).hasValue()) {
+				String made = madeKeys.get(positions[j]).made();
+				Object decoded = decode(made, found.get(j).getValue());
+				if (decoded != NOT_FOUND) {
+					result.put(made, decoded);
+				}
 			}
 		}
-		return result;
 	}
 
 	/**
@@ -319,10 +320,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 
 	@Override
 	protected void doDeleteMany(List<String> madeKeys) {
-		List<byte[]> keys = new ArrayList<>(madeKeys.size());
-		for (String key : madeKeys) {
-			keys.add(bytes(key));
-		}
+		List<byte[]> keys = bytes(madeKeys);
 		List<RedisServers.Batch> batches = this.servers.batches(keys, true);
 		List<@Nullable RedisFuture<Long>> futures = new ArrayList<>(batches.size());
 		Failures failures = new Failures(batches.size());
@@ -513,10 +511,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 
 	@Override
 	protected CompletableFuture<Map<String, @Nullable Object>> doGetManyAsync(List<MadeKey> madeKeys) {
-		List<byte[]> keys = new ArrayList<>(madeKeys.size());
-		for (MadeKey key : madeKeys) {
-			keys.add(bytes(key.made()));
-		}
+		List<byte[]> keys = bytes(madeKeys.stream().map(MadeKey::made).toList());
 		List<RedisServers.Batch> batches = this.servers.batches(keys, false);
 		List<CompletableFuture<List<KeyValue<byte[], byte[]>>>> parts = new ArrayList<>(batches.size());
 		for (RedisServers.Batch batch : batches) {
@@ -529,17 +524,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 				if (parts.get(i).isCompletedExceptionally()) {
 					continue;
 				}
-				List<KeyValue<byte[], byte[]>> found = parts.get(i).join();
-				int[] positions = batches.get(i).positions();
-				for (int j = 0; j < positions.length && j < found.size(); j++) {
-					if (found.get(j).hasValue()) {
-						String made = madeKeys.get(positions[j]).made();
-						Object decoded = decode(made, found.get(j).getValue());
-						if (decoded != NOT_FOUND) {
-							result.put(made, decoded);
-						}
-					}
-				}
+				decodeBatch(madeKeys, batches.get(i).positions(), parts.get(i).join(), result);
 			}
 			// By made key: the cache puts the hits in the caller's order.
 			return result;
@@ -576,10 +561,7 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 
 	@Override
 	protected CompletableFuture<@Nullable Void> doDeleteManyAsync(List<String> madeKeys) {
-		List<byte[]> keys = new ArrayList<>(madeKeys.size());
-		for (String key : madeKeys) {
-			keys.add(bytes(key));
-		}
+		List<byte[]> keys = bytes(madeKeys);
 		List<CompletableFuture<Long>> parts = new ArrayList<>();
 		for (RedisServers.Batch batch : this.servers.batches(keys, true)) {
 			byte[][] batchKeys = select(keys, batch.positions());
@@ -697,9 +679,6 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 		return encoded;
 	}
 
-	/** Stands for a stored {@code null} in {@link #doGetMany}'s array of values. */
-	private static final Object STORED_NULL = new Object();
-
 	private @Nullable Object decode(String key, byte[] data) {
 		try {
 			return this.wire.decode(data);
@@ -732,6 +711,14 @@ public class RedisCacheBackend extends AbstractCacheBackend implements CacheInsp
 
 	private static byte[] bytes(String key) {
 		return key.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static List<byte[]> bytes(List<String> keys) {
+		List<byte[]> bytes = new ArrayList<>(keys.size());
+		for (String key : keys) {
+			bytes.add(bytes(key));
+		}
+		return bytes;
 	}
 
 	private static byte[][] select(List<byte[]> keys, int[] positions) {
